@@ -1,0 +1,491 @@
+//! The property graph: nodes with labels and properties, typed relationships with
+//! properties, kept in petgraph's `StableDiGraph` so that deleting one element never
+//! changes another's id. Labels, relationship types and property keys are interned.
+//! A label index and a `name` index let the planner start from few nodes.
+//!
+//! This is the only module that imports petgraph.
+
+pub mod value;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use petgraph::Direction as PgDirection;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+
+pub use value::{Duration, NodeId, Path, RelId, Value};
+
+/// Interned label, relationship type or property key.
+pub type Symbol = u32;
+
+/// A string interner: each distinct name gets a small number, once.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    names: Vec<Arc<str>>,
+    ids: HashMap<Arc<str>, Symbol>,
+}
+
+impl Interner {
+    /// The symbol for `name`, creating it if new.
+    pub fn intern(&mut self, name: &str) -> Symbol {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as Symbol;
+        let name: Arc<str> = Arc::from(name);
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        id
+    }
+
+    /// The symbol for `name` if it was ever interned.
+    pub fn get(&self, name: &str) -> Option<Symbol> {
+        self.ids.get(name).copied()
+    }
+
+    pub fn name(&self, id: Symbol) -> &str {
+        &self.names[id as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// A property map: few keys per element, so a small vector sorted by key beats a hash map.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Props(Vec<(Symbol, Value)>);
+
+impl Props {
+    pub fn get(&self, key: Symbol) -> Option<&Value> {
+        self.0
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// Sets `key`; a null value removes it. Returns the previous value.
+    pub fn set(&mut self, key: Symbol, value: Value) -> Option<Value> {
+        match self.0.binary_search_by_key(&key, |(k, _)| *k) {
+            Ok(i) if value.is_null() => Some(self.0.remove(i).1),
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(_) if value.is_null() => None,
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Symbol, &Value)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NodeData {
+    /// Sorted, no duplicates.
+    pub labels: Vec<Symbol>,
+    pub props: Props,
+}
+
+#[derive(Clone, Debug)]
+pub struct RelData {
+    pub rel_type: Symbol,
+    pub props: Props,
+}
+
+/// Which relationships of a node to follow.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Outgoing,
+    Incoming,
+    Both,
+}
+
+/// The in-memory property graph.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    inner: StableDiGraph<NodeData, RelData>,
+    labels: Interner,
+    types: Interner,
+    keys: Interner,
+    /// Nodes per label, indexed by label symbol.
+    label_index: Vec<BTreeSet<NodeId>>,
+    /// Nodes per string value of their `name` property.
+    name_index: HashMap<Arc<str>, Vec<NodeId>>,
+    name_key: Option<Symbol>,
+}
+
+fn nidx(id: NodeId) -> NodeIndex {
+    NodeIndex::new(id.0 as usize)
+}
+fn eidx(id: RelId) -> EdgeIndex {
+    EdgeIndex::new(id.0 as usize)
+}
+fn node_id(i: NodeIndex) -> NodeId {
+    NodeId(i.index() as u32)
+}
+fn rel_id(i: EdgeIndex) -> RelId {
+    RelId(i.index() as u32)
+}
+
+impl Graph {
+    pub fn new() -> Graph {
+        let mut graph = Graph::default();
+        graph.name_key = Some(graph.keys.intern("name"));
+        graph
+    }
+
+    // ── Symbols ──
+
+    pub fn intern_label(&mut self, name: &str) -> Symbol {
+        let id = self.labels.intern(name);
+        if self.label_index.len() <= id as usize {
+            self.label_index.resize_with(id as usize + 1, BTreeSet::new);
+        }
+        id
+    }
+    pub fn intern_type(&mut self, name: &str) -> Symbol {
+        self.types.intern(name)
+    }
+    pub fn intern_key(&mut self, name: &str) -> Symbol {
+        self.keys.intern(name)
+    }
+    pub fn label_symbol(&self, name: &str) -> Option<Symbol> {
+        self.labels.get(name)
+    }
+    pub fn type_symbol(&self, name: &str) -> Option<Symbol> {
+        self.types.get(name)
+    }
+    pub fn key_symbol(&self, name: &str) -> Option<Symbol> {
+        self.keys.get(name)
+    }
+    pub fn label_name(&self, id: Symbol) -> &str {
+        self.labels.name(id)
+    }
+    pub fn type_name(&self, id: Symbol) -> &str {
+        self.types.name(id)
+    }
+    pub fn key_name(&self, id: Symbol) -> &str {
+        self.keys.name(id)
+    }
+    /// Every label ever used, with how many nodes carry it now.
+    pub fn label_counts(&self) -> Vec<(&str, usize)> {
+        (0..self.labels.len() as Symbol)
+            .map(|l| (self.labels.name(l), self.label_index[l as usize].len()))
+            .collect()
+    }
+    /// Every relationship type with how many relationships have it now.
+    pub fn type_counts(&self) -> Vec<(&str, usize)> {
+        let mut counts = vec![0usize; self.types.len()];
+        for e in self.inner.edge_weights() {
+            counts[e.rel_type as usize] += 1;
+        }
+        counts
+            .into_iter()
+            .enumerate()
+            .map(|(t, c)| (self.types.name(t as Symbol), c))
+            .collect()
+    }
+    /// Every property key ever used.
+    pub fn key_names(&self) -> impl Iterator<Item = &str> {
+        (0..self.keys.len() as Symbol).map(|k| self.keys.name(k))
+    }
+
+    // ── Counts and scans ──
+
+    pub fn node_count(&self) -> usize {
+        self.inner.node_count()
+    }
+    pub fn rel_count(&self) -> usize {
+        self.inner.edge_count()
+    }
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.inner.node_indices().map(node_id)
+    }
+    pub fn rel_ids(&self) -> impl Iterator<Item = RelId> + '_ {
+        self.inner.edge_indices().map(rel_id)
+    }
+    /// Nodes carrying `label`, in id order.
+    pub fn nodes_with_label(&self, label: Symbol) -> impl Iterator<Item = NodeId> + '_ {
+        self.label_index
+            .get(label as usize)
+            .into_iter()
+            .flat_map(|set| set.iter().copied())
+    }
+    pub fn label_count(&self, label: Symbol) -> usize {
+        self.label_index
+            .get(label as usize)
+            .map_or(0, BTreeSet::len)
+    }
+    /// Nodes whose `name` property is the string `name`.
+    pub fn nodes_named(&self, name: &str) -> &[NodeId] {
+        self.name_index.get(name).map_or(&[], Vec::as_slice)
+    }
+    /// The property key that the name index covers.
+    pub fn name_key(&self) -> Option<Symbol> {
+        self.name_key
+    }
+
+    // ── Elements ──
+
+    pub fn contains_node(&self, id: NodeId) -> bool {
+        self.inner.contains_node(nidx(id))
+    }
+    pub fn contains_rel(&self, id: RelId) -> bool {
+        self.inner.edge_weight(eidx(id)).is_some()
+    }
+    pub fn node(&self, id: NodeId) -> Option<&NodeData> {
+        self.inner.node_weight(nidx(id))
+    }
+    pub fn rel(&self, id: RelId) -> Option<&RelData> {
+        self.inner.edge_weight(eidx(id))
+    }
+    pub fn has_label(&self, id: NodeId, label: Symbol) -> bool {
+        self.node(id)
+            .is_some_and(|n| n.labels.binary_search(&label).is_ok())
+    }
+    pub fn node_property(&self, id: NodeId, key: Symbol) -> Option<&Value> {
+        self.node(id).and_then(|n| n.props.get(key))
+    }
+    pub fn rel_property(&self, id: RelId, key: Symbol) -> Option<&Value> {
+        self.rel(id).and_then(|r| r.props.get(key))
+    }
+    /// `(start, end)` of a relationship.
+    pub fn endpoints(&self, id: RelId) -> Option<(NodeId, NodeId)> {
+        self.inner
+            .edge_endpoints(eidx(id))
+            .map(|(a, b)| (node_id(a), node_id(b)))
+    }
+    pub fn rel_type(&self, id: RelId) -> Option<Symbol> {
+        self.rel(id).map(|r| r.rel_type)
+    }
+
+    /// Relationships at `node` in `direction`, each with the node at its other end.
+    /// A self-loop is listed once even for `Both`.
+    pub fn rels_of(
+        &self,
+        node: NodeId,
+        direction: Direction,
+    ) -> impl Iterator<Item = (RelId, NodeId)> + '_ {
+        let n = nidx(node);
+        let out = matches!(direction, Direction::Outgoing | Direction::Both)
+            .then(|| self.inner.edges_directed(n, PgDirection::Outgoing))
+            .into_iter()
+            .flatten()
+            .map(|e| (rel_id(e.id()), node_id(e.target())));
+        let inc = matches!(direction, Direction::Incoming | Direction::Both)
+            .then(|| self.inner.edges_directed(n, PgDirection::Incoming))
+            .into_iter()
+            .flatten()
+            .filter(move |e| direction != Direction::Both || e.source() != e.target())
+            .map(|e| (rel_id(e.id()), node_id(e.source())));
+        out.chain(inc)
+    }
+
+    pub fn degree(&self, node: NodeId, direction: Direction) -> usize {
+        self.rels_of(node, direction).count()
+    }
+
+    // ── Writes ──
+
+    /// Adds a node with label and property symbols already interned.
+    pub fn add_node(&mut self, mut labels: Vec<Symbol>, props: Props) -> NodeId {
+        labels.sort_unstable();
+        labels.dedup();
+        let name = self.indexable_name(&props);
+        let id = node_id(self.inner.add_node(NodeData {
+            labels: labels.clone(),
+            props,
+        }));
+        for l in labels {
+            self.label_index[l as usize].insert(id);
+        }
+        if let Some(name) = name {
+            self.name_index.entry(name).or_default().push(id);
+        }
+        id
+    }
+
+    /// Adds a node from names and values, interning as needed (nulls are dropped).
+    pub fn add_node_named(&mut self, labels: &[&str], props: Vec<(&str, Value)>) -> NodeId {
+        let labels = labels.iter().map(|l| self.intern_label(l)).collect();
+        let props = self.props_from(props);
+        self.add_node(labels, props)
+    }
+
+    /// Builds a property map from names and values, interning the keys.
+    pub fn props_from<'a>(&mut self, props: impl IntoIterator<Item = (&'a str, Value)>) -> Props {
+        let mut map = Props::default();
+        for (k, v) in props {
+            let k = self.intern_key(k);
+            map.set(k, v);
+        }
+        map
+    }
+
+    /// Adds a relationship. Both ends must exist.
+    pub fn add_rel(&mut self, start: NodeId, end: NodeId, rel_type: Symbol, props: Props) -> RelId {
+        rel_id(
+            self.inner
+                .add_edge(nidx(start), nidx(end), RelData { rel_type, props }),
+        )
+    }
+
+    /// Sets a node property (null removes it); returns the previous value.
+    pub fn set_node_property(&mut self, id: NodeId, key: Symbol, value: Value) -> Option<Value> {
+        let is_name = Some(key) == self.name_key;
+        if is_name {
+            self.unindex_name(id);
+        }
+        let node = self.inner.node_weight_mut(nidx(id))?;
+        let old = node.props.set(key, value);
+        if is_name {
+            self.index_name(id);
+        }
+        old
+    }
+
+    pub fn set_rel_property(&mut self, id: RelId, key: Symbol, value: Value) -> Option<Value> {
+        self.inner.edge_weight_mut(eidx(id))?.props.set(key, value)
+    }
+
+    /// Adds a label; returns whether it was new.
+    pub fn add_label(&mut self, id: NodeId, label: Symbol) -> bool {
+        let Some(node) = self.inner.node_weight_mut(nidx(id)) else {
+            return false;
+        };
+        match node.labels.binary_search(&label) {
+            Ok(_) => false,
+            Err(i) => {
+                node.labels.insert(i, label);
+                self.label_index[label as usize].insert(id);
+                true
+            }
+        }
+    }
+
+    /// Removes a label; returns whether it was there.
+    pub fn remove_label(&mut self, id: NodeId, label: Symbol) -> bool {
+        let Some(node) = self.inner.node_weight_mut(nidx(id)) else {
+            return false;
+        };
+        match node.labels.binary_search(&label) {
+            Ok(i) => {
+                node.labels.remove(i);
+                self.label_index[label as usize].remove(&id);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Removes a relationship; returns its data.
+    pub fn remove_rel(&mut self, id: RelId) -> Option<RelData> {
+        self.inner.remove_edge(eidx(id))
+    }
+
+    /// Removes a node and every relationship at it; returns its data.
+    pub fn remove_node(&mut self, id: NodeId) -> Option<NodeData> {
+        self.unindex_name(id);
+        let data = self.inner.remove_node(nidx(id))?;
+        for l in &data.labels {
+            self.label_index[*l as usize].remove(&id);
+        }
+        Some(data)
+    }
+
+    fn indexable_name(&self, props: &Props) -> Option<Arc<str>> {
+        match props.get(self.name_key?) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    fn unindex_name(&mut self, id: NodeId) {
+        let Some(name) = self.node(id).and_then(|n| self.indexable_name(&n.props)) else {
+            return;
+        };
+        if let Some(ids) = self.name_index.get_mut(&name) {
+            ids.retain(|n| *n != id);
+            if ids.is_empty() {
+                self.name_index.remove(&name);
+            }
+        }
+    }
+
+    fn index_name(&mut self, id: NodeId) {
+        if let Some(name) = self.node(id).and_then(|n| self.indexable_name(&n.props)) {
+            self.name_index.entry(name).or_default().push(id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Graph, NodeId, NodeId, RelId) {
+        let mut g = Graph::new();
+        let a = g.add_node_named(&["Person"], vec![("name", Value::str("Kogan"))]);
+        let b = g.add_node_named(&["Company"], vec![("name", Value::str("GSR"))]);
+        let t = g.intern_type("LEADS");
+        let r = g.add_rel(a, b, t, Props::default());
+        (g, a, b, r)
+    }
+
+    #[test]
+    fn label_index_follows_label_changes() {
+        let (mut g, a, _, _) = sample();
+        let person = g.label_symbol("Person").unwrap();
+        assert_eq!(g.nodes_with_label(person).collect::<Vec<_>>(), vec![a]);
+        g.remove_label(a, person);
+        assert_eq!(g.label_count(person), 0);
+    }
+
+    #[test]
+    fn name_index_follows_property_changes() {
+        let (mut g, a, _, _) = sample();
+        assert_eq!(g.nodes_named("Kogan"), &[a]);
+        let name = g.key_symbol("name").unwrap();
+        g.set_node_property(a, name, Value::str("A. Kogan"));
+        assert!(g.nodes_named("Kogan").is_empty());
+        assert_eq!(g.nodes_named("A. Kogan"), &[a]);
+        g.remove_node(a);
+        assert!(g.nodes_named("A. Kogan").is_empty());
+    }
+
+    #[test]
+    fn removing_a_node_keeps_other_ids_and_drops_its_relationships() {
+        let (mut g, a, b, r) = sample();
+        g.remove_node(a);
+        assert!(g.contains_node(b));
+        assert!(!g.contains_rel(r));
+        assert_eq!(g.rels_of(b, Direction::Both).count(), 0);
+    }
+
+    #[test]
+    fn self_loop_is_listed_once_in_both_directions() {
+        let mut g = Graph::new();
+        let a = g.add_node_named(&[], vec![]);
+        let t = g.intern_type("T");
+        g.add_rel(a, a, t, Props::default());
+        assert_eq!(g.rels_of(a, Direction::Both).count(), 1);
+        assert_eq!(g.rels_of(a, Direction::Outgoing).count(), 1);
+        assert_eq!(g.rels_of(a, Direction::Incoming).count(), 1);
+    }
+}

@@ -1,0 +1,119 @@
+//! datatrail: a graph database for tracing how personal data moves between
+//! organisations, queried in a subset of openCypher.
+//!
+//! The pipeline: text → [`parser::parse`] → [`ast`] → [`plan::plan`] → logical plan →
+//! [`exec::execute`] over the [`graph::Graph`] → [`ResultSet`] → table, CSV or JSON.
+//!
+//! ```
+//! let mut db = datatrail::Database::new();
+//! db.execute("CREATE (:Company {name: 'Experian'})").unwrap();
+//! let results = db.execute("MATCH (c:Company) RETURN c.name AS name").unwrap();
+//! assert_eq!(results[0].rows[0][0], datatrail::Value::str("Experian"));
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod ast;
+pub mod error;
+pub mod exec;
+pub mod export;
+pub mod graph;
+pub mod load;
+pub mod parser;
+pub mod plan;
+pub mod repl;
+pub mod result;
+pub mod temporal;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+pub use error::{Error, Span};
+pub use graph::{Graph, Value};
+pub use result::{ResultSet, Stats};
+
+/// Query parameters (`$name`), by name.
+pub type Params = BTreeMap<String, Value>;
+
+/// A graph and the session state around it: parameters and the interrupt flag.
+#[derive(Default)]
+pub struct Database {
+    graph: Graph,
+    params: Params,
+    interrupt: Arc<AtomicBool>,
+}
+
+impl Database {
+    /// An empty database.
+    pub fn new() -> Database {
+        Database::with_graph(Graph::new())
+    }
+
+    /// A database over an already loaded graph.
+    pub fn with_graph(graph: Graph) -> Database {
+        Database {
+            graph,
+            params: Params::new(),
+            interrupt: Arc::default(),
+        }
+    }
+
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Replaces the graph (`:load DIR`).
+    pub fn replace_graph(&mut self, graph: Graph) {
+        self.graph = graph;
+    }
+
+    /// Session parameters used by every statement (`--param`, `:param`).
+    pub fn params_mut(&mut self) -> &mut Params {
+        &mut self.params
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// A flag that, once set (from a Ctrl-C handler, say), makes the running statement
+    /// stop with [`exec::ExecError::Interrupted`]. It is cleared when a statement starts.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    /// Runs one or more `;`-separated statements with the session parameters, and returns
+    /// one result per statement. Stops at the first failing statement; each statement is
+    /// atomic, so a failed one leaves the graph as it was.
+    ///
+    /// # Errors
+    /// A [`Error::Syntax`], [`Error::Plan`] or [`Error::Exec`] whose span points into `query`.
+    pub fn execute(&mut self, query: &str) -> Result<Vec<ResultSet>, Error> {
+        let params = self.params.clone();
+        self.execute_with_params(query, &params)
+    }
+
+    /// Like [`Database::execute`], with explicit parameters.
+    ///
+    /// # Errors
+    /// As [`Database::execute`].
+    pub fn execute_with_params(
+        &mut self,
+        query: &str,
+        params: &Params,
+    ) -> Result<Vec<ResultSet>, Error> {
+        let statements = parser::parse(query)?;
+        let mut results = Vec::with_capacity(statements.len());
+        for statement in &statements {
+            let plan = plan::plan(statement, &self.graph)?;
+            self.interrupt
+                .store(false, std::sync::atomic::Ordering::Relaxed);
+            let ctx = exec::Context {
+                params,
+                interrupt: &self.interrupt,
+            };
+            results.push(exec::execute(&plan, &mut self.graph, &ctx)?);
+        }
+        Ok(results)
+    }
+}
