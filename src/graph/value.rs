@@ -272,7 +272,8 @@ impl PartialEq for Value {
         match (self, other) {
             (Null, Null) => true,
             (Float(a), Float(b)) => a == b || (a.is_nan() && b.is_nan()),
-            (Int(_) | Float(_), Int(_) | Float(_)) => self.order_cmp(other) == Ordering::Equal,
+            (Int(a), Int(b)) => a == b,
+            (Int(_) | Float(_), Int(_) | Float(_)) => self.as_f64() == other.as_f64(),
             (List(a), List(b)) => a == b,
             (Map(a), Map(b)) => a == b,
             _ => self.kind_rank() == other.kind_rank() && self.order_cmp(other) == Ordering::Equal,
