@@ -74,9 +74,15 @@ impl Error {
     /// Renders the error with the query line and a caret under its span.
     /// `origin` names the source (`script.cypher`, or `query` for typed text).
     pub fn render(&self, source: &str, origin: &str) -> String {
+        self.render_at(source, origin, 0)
+    }
+
+    /// Like [`Error::render`] for a statement that starts `offset` bytes into `source`
+    /// (a script), so the line and column are the script's.
+    pub fn render_at(&self, source: &str, origin: &str, offset: usize) -> String {
         let message = self.to_string();
         match self.span() {
-            Some(span) => render_diagnostic(&message, source, origin, span),
+            Some(span) => render_diagnostic(&message, source, origin, span.shift(offset)),
             None => format!("error: {message}\n"),
         }
     }
