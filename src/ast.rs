@@ -15,7 +15,11 @@ pub struct Ident {
 pub enum Statement {
     Query(Query),
     /// `COPY (query) TO 'file.csv'`.
-    Copy { query: Query, path: String, span: Span },
+    Copy {
+        query: Query,
+        path: String,
+        span: Span,
+    },
 }
 
 /// Single queries joined by `UNION` / `UNION ALL`.
@@ -36,15 +40,42 @@ pub struct SingleQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Clause {
     Match(Match),
-    Unwind { expr: Expr, variable: Ident, span: Span },
-    With { projection: Projection, where_: Option<Expr>, span: Span },
-    Return { projection: Projection, span: Span },
-    Create { pattern: Vec<PatternPart>, span: Span },
+    Unwind {
+        expr: Expr,
+        variable: Ident,
+        span: Span,
+    },
+    With {
+        projection: Projection,
+        where_: Option<Expr>,
+        span: Span,
+    },
+    Return {
+        projection: Projection,
+        span: Span,
+    },
+    Create {
+        pattern: Vec<PatternPart>,
+        span: Span,
+    },
     Merge(Merge),
-    Set { items: Vec<SetItem>, span: Span },
-    Remove { items: Vec<RemoveItem>, span: Span },
-    Delete { detach: bool, exprs: Vec<Expr>, span: Span },
-    Call { procedure: Ident, span: Span },
+    Set {
+        items: Vec<SetItem>,
+        span: Span,
+    },
+    Remove {
+        items: Vec<RemoveItem>,
+        span: Span,
+    },
+    Delete {
+        detach: bool,
+        exprs: Vec<Expr>,
+        span: Span,
+    },
+    Call {
+        procedure: Ident,
+        span: Span,
+    },
 }
 
 impl Clause {
@@ -109,7 +140,11 @@ pub struct SortItem {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SetItem {
     /// `target.key = value`
-    Property { target: Expr, key: Ident, value: Expr },
+    Property {
+        target: Expr,
+        key: Ident,
+        value: Expr,
+    },
     /// `n = map`
     Replace { variable: Ident, value: Expr },
     /// `n += map`
@@ -263,18 +298,49 @@ pub enum ExprKind {
     Literal(Literal),
     Parameter(String),
     Variable(String),
-    Property { base: Box<Expr>, key: String },
-    Index { base: Box<Expr>, index: Box<Expr> },
-    Slice { base: Box<Expr>, from: Option<Box<Expr>>, to: Option<Box<Expr>> },
-    HasLabels { base: Box<Expr>, labels: Vec<String> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    IsNull { operand: Box<Expr>, negated: bool },
+    Property {
+        base: Box<Expr>,
+        key: String,
+    },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Slice {
+        base: Box<Expr>,
+        from: Option<Box<Expr>>,
+        to: Option<Box<Expr>>,
+    },
+    HasLabels {
+        base: Box<Expr>,
+        labels: Vec<String>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    IsNull {
+        operand: Box<Expr>,
+        negated: bool,
+    },
     List(Vec<Expr>),
     Map(Vec<(String, Expr)>),
-    FunctionCall { name: String, distinct: bool, args: Vec<Expr> },
+    FunctionCall {
+        name: String,
+        distinct: bool,
+        args: Vec<Expr>,
+    },
     CountStar,
-    Case { operand: Option<Box<Expr>>, whens: Vec<(Expr, Expr)>, else_: Option<Box<Expr>> },
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        else_: Option<Box<Expr>>,
+    },
     ListComprehension {
         variable: Ident,
         list: Box<Expr>,
@@ -303,16 +369,25 @@ pub enum ExprKind {
     /// A pattern used as a predicate: `WHERE (a)-->(b)`.
     PatternPredicate(Box<PatternElement>),
     /// `shortestPath(...)` used as an expression.
-    ShortestPath { kind: ShortestKind, pattern: Box<PatternElement> },
+    ShortestPath {
+        kind: ShortestKind,
+        pattern: Box<PatternElement>,
+    },
     /// `EXISTS { MATCH ... }` or `EXISTS { (a)-->(b) WHERE ... }`.
     Exists(Box<ExistsBody>),
-    MapProjection { variable: Ident, items: Vec<MapProjectionItem> },
+    MapProjection {
+        variable: Ident,
+        items: Vec<MapProjectionItem>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExistsBody {
     Query(SingleQuery),
-    Pattern { pattern: Vec<PatternPart>, where_: Option<Expr> },
+    Pattern {
+        pattern: Vec<PatternPart>,
+        where_: Option<Expr>,
+    },
 }
 
 impl Expr {
@@ -350,7 +425,11 @@ impl Expr {
                 items.iter().for_each(|e| e.walk(f))
             }
             ExprKind::Map(entries) => entries.iter().for_each(|(_, e)| e.walk(f)),
-            ExprKind::Case { operand, whens, else_ } => {
+            ExprKind::Case {
+                operand,
+                whens,
+                else_,
+            } => {
                 operand.iter().for_each(|e| e.walk(f));
                 for (w, t) in whens {
                     w.walk(f);
@@ -358,15 +437,21 @@ impl Expr {
                 }
                 else_.iter().for_each(|e| e.walk(f));
             }
-            ExprKind::ListComprehension { list, filter, map, .. } => {
+            ExprKind::ListComprehension {
+                list, filter, map, ..
+            } => {
                 list.walk(f);
                 filter.iter().chain(map).for_each(|e| e.walk(f));
             }
-            ExprKind::Quantifier { list, predicate, .. } => {
+            ExprKind::Quantifier {
+                list, predicate, ..
+            } => {
                 list.walk(f);
                 predicate.iter().for_each(|e| e.walk(f));
             }
-            ExprKind::Reduce { init, list, expr, .. } => {
+            ExprKind::Reduce {
+                init, list, expr, ..
+            } => {
                 init.walk(f);
                 list.walk(f);
                 expr.walk(f);

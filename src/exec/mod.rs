@@ -1,14 +1,31 @@
 //! Logical plan → rows, over the graph.
+//!
+//! Rows flow through each pipeline one at a time (a push model): every operator hands
+//! each row it produces straight to the next, and an operator that has seen enough
+//! (`LIMIT`, `EXISTS`) answers [`Flow::Stop`] so the scans above it stop early.
+//! Operators that need all their input first (aggregation, sorting) and updates split a
+//! pipeline into segments: the rows of one segment are collected, transformed, and fed
+//! to the next. Updates run on collected rows so that reads never see a half-applied
+//! clause, and a statement that fails leaves the graph as it was.
 
-use std::sync::atomic::AtomicBool;
+mod aggregate;
+mod error;
+mod expr;
+mod functions;
+mod matching;
+mod write;
 
-use thiserror::Error;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use error::ExecError;
 
 use crate::Params;
-use crate::error::Span;
-use crate::graph::Graph;
+use crate::graph::{Graph, Value};
 use crate::plan::LogicalPlan;
-use crate::result::ResultSet;
+use crate::plan::logical::{Op, Pipeline};
+use crate::result::{ResultSet, Stats};
 
 /// What a running statement needs besides the graph.
 pub struct Context<'a> {
@@ -16,36 +33,355 @@ pub struct Context<'a> {
     pub interrupt: &'a AtomicBool,
 }
 
-/// A statement that failed while running.
-#[derive(Debug, Error, PartialEq)]
-pub enum ExecError {
-    #[error("exec: statement interrupted")]
-    Interrupted,
-    #[error("exec: type mismatch: {message}")]
-    TypeMismatch { message: String, span: Span },
+pub(crate) type Row = Vec<Value>;
+
+/// Whether the consumer of rows wants more.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Continue,
+    Stop,
 }
 
-impl ExecError {
-    pub fn span(&self) -> Option<Span> {
-        match self {
-            ExecError::Interrupted => None,
-            ExecError::TypeMismatch { span, .. } => Some(*span),
-        }
-    }
-    pub fn tck_class(&self) -> &'static str {
-        "TypeError"
-    }
-}
+type Result<T> = std::result::Result<T, ExecError>;
 
-/// Runs a plan.
+/// Runs a plan: the statement's rows, or its side effects. On error the graph is
+/// restored to what it was before the statement.
 ///
 /// # Errors
-/// An [`ExecError`].
-pub fn execute(
+/// An [`ExecError`] (type errors, deleting a connected node, interruption, ...).
+pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<ResultSet> {
+    let backup = plan.has_writes().then(|| graph.clone());
+    let mut stats = Stats::default();
+    let outcome = run_plan(plan, graph, ctx, &mut stats);
+    match outcome {
+        Ok(rows) => {
+            let mut result = ResultSet::new(plan.columns.clone(), rows, graph);
+            result.stats = stats;
+            Ok(result)
+        }
+        Err(err) => {
+            if let Some(backup) = backup {
+                *graph = backup;
+            }
+            Err(err)
+        }
+    }
+}
+
+fn run_plan(
     plan: &LogicalPlan,
     graph: &mut Graph,
     ctx: &Context,
-) -> Result<ResultSet, ExecError> {
-    let _ = (plan, ctx);
-    Ok(ResultSet::new(vec![], vec![], graph))
+    stats: &mut Stats,
+) -> Result<Vec<Row>> {
+    let mut all_rows = Vec::new();
+    let distinct = plan.union_all.first().is_some_and(|all| !all);
+    for pipeline in &plan.parts {
+        run_pipeline(pipeline, graph, ctx, stats, &mut |row| {
+            all_rows.push(row);
+            Ok(Flow::Continue)
+        })?;
+    }
+    if distinct {
+        let mut seen = HashSet::new();
+        all_rows.retain(|row| seen.insert(row.clone()));
+    }
+    Ok(all_rows)
+}
+
+/// Runs a top-level pipeline: read segments streamed, updates applied between them.
+fn run_pipeline(
+    pipeline: &Pipeline,
+    graph: &mut Graph,
+    ctx: &Context,
+    stats: &mut Stats,
+    sink: &mut dyn FnMut(Row) -> Result<Flow>,
+) -> Result<()> {
+    let ops = &pipeline.ops;
+    let mut rows: Vec<Row> = vec![Vec::new()];
+    let mut start = 0;
+    loop {
+        let next_write = ops[start..]
+            .iter()
+            .position(Op::is_write)
+            .map(|i| start + i);
+        let Some(write_at) = next_write else {
+            let reader = Reader::new(graph, ctx);
+            reader.run(&ops[start..], rows, sink)?;
+            return Ok(());
+        };
+        let mut collected = Vec::new();
+        Reader::new(graph, ctx).run(&ops[start..write_at], rows, &mut |row| {
+            collected.push(row);
+            Ok(Flow::Continue)
+        })?;
+        rows = write::apply(&ops[write_at], collected, graph, ctx, stats)?;
+        start = write_at + 1;
+    }
+}
+
+/// Per-run state of streaming operators that remember what they saw.
+enum OpState {
+    None,
+    Count(u64),
+    Seen(HashSet<Row>),
+}
+
+/// Runs read operators over an immutable graph.
+pub(crate) struct Reader<'a> {
+    pub graph: &'a Graph,
+    pub ctx: &'a Context<'a>,
+    regexes: RefCell<std::collections::HashMap<String, regex::Regex>>,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(graph: &'a Graph, ctx: &'a Context<'a>) -> Reader<'a> {
+        Reader {
+            graph,
+            ctx,
+            regexes: RefCell::default(),
+        }
+    }
+
+    pub(crate) fn check_interrupt(&self) -> Result<()> {
+        if self.ctx.interrupt.load(Ordering::Relaxed) {
+            return Err(ExecError::Interrupted);
+        }
+        Ok(())
+    }
+
+    /// Runs read-only `ops` over `rows`, sending what comes out to `sink`. Aggregation
+    /// and sorting collect the rows before them.
+    pub(crate) fn run(
+        &self,
+        ops: &[Op],
+        rows: Vec<Row>,
+        sink: &mut dyn FnMut(Row) -> Result<Flow>,
+    ) -> Result<Flow> {
+        let barrier = ops.iter().position(Op::is_barrier);
+        let Some(at) = barrier else {
+            let states: Vec<RefCell<OpState>> =
+                ops.iter().map(|_| RefCell::new(OpState::None)).collect();
+            for row in rows {
+                if self.push(ops, 0, row, &states, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            return Ok(Flow::Continue);
+        };
+        let mut collected = Vec::new();
+        self.run(&ops[..at], rows, &mut |row| {
+            collected.push(row);
+            Ok(Flow::Continue)
+        })?;
+        let rows = match &ops[at] {
+            Op::Aggregate { keys, aggregates } => {
+                aggregate::aggregate(self, keys, aggregates, collected)?
+            }
+            Op::Sort { keys } => self.sort(keys, collected)?,
+            op => {
+                return Err(ExecError::UpdateInSubquery {
+                    op: format!("{op:?}").chars().take(20).collect(),
+                });
+            }
+        };
+        self.run(&ops[at + 1..], rows, sink)
+    }
+
+    fn sort(&self, keys: &[crate::plan::logical::SortKey], rows: Vec<Row>) -> Result<Vec<Row>> {
+        let mut keyed = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            let mut k = Vec::with_capacity(keys.len());
+            for key in keys {
+                k.push(self.eval(&key.expr, &mut row)?);
+            }
+            keyed.push((k, row));
+        }
+        keyed.sort_by(|(a, _), (b, _)| {
+            for ((x, y), key) in a.iter().zip(b).zip(keys) {
+                let o = x.order_cmp(y);
+                let o = if key.descending { o.reverse() } else { o };
+                if o != std::cmp::Ordering::Equal {
+                    return o;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+        Ok(keyed.into_iter().map(|(_, row)| row).collect())
+    }
+
+    /// Hands `row` to operator `i`, which passes what it produces on to `i + 1`.
+    fn push(
+        &self,
+        ops: &[Op],
+        i: usize,
+        mut row: Row,
+        states: &[RefCell<OpState>],
+        sink: &mut dyn FnMut(Row) -> Result<Flow>,
+    ) -> Result<Flow> {
+        let Some(op) = ops.get(i) else {
+            return sink(row);
+        };
+        let mut next = |row: Row| self.push(ops, i + 1, row, states, sink);
+        match op {
+            Op::NodeScan {
+                slot,
+                source,
+                filter,
+            } => self.node_scan(*slot, source, filter, row, &mut next),
+            Op::CheckNode { slot, filter } => match row.get(*slot) {
+                Some(Value::Node(n)) if self.node_matches(*n, filter, &mut row.clone())? => {
+                    next(row)
+                }
+                _ => Ok(Flow::Continue),
+            },
+            Op::Expand(expand) => self.expand(expand, row, &mut next),
+            Op::VarExpand(expand) => self.var_expand(expand, row, &mut next),
+            Op::ShortestPath(sp) => self.shortest_path(sp, row, &mut next),
+            Op::BuildPath { slot, start, steps } => {
+                let path = self.build_path(&row, *start, steps);
+                set(&mut row, *slot, path);
+                next(row)
+            }
+            Op::Filter(expr) => {
+                if matches!(self.eval(expr, &mut row)?, Value::Bool(true)) {
+                    next(row)
+                } else {
+                    Ok(Flow::Continue)
+                }
+            }
+            Op::Optional { pipeline, nulls } => {
+                let mut matched = false;
+                let flow = self.run(&pipeline.ops, vec![row.clone()], &mut |r| {
+                    matched = true;
+                    next(r)
+                })?;
+                if matched {
+                    return Ok(flow);
+                }
+                for slot in nulls {
+                    set(&mut row, *slot, Value::Null);
+                }
+                next(row)
+            }
+            Op::Unwind { expr, slot } => {
+                let value = self.eval(expr, &mut row)?;
+                let items = match value {
+                    Value::List(items) => items,
+                    Value::Null => Vec::new(),
+                    other => vec![other],
+                };
+                for item in items {
+                    let mut r = row.clone();
+                    set(&mut r, *slot, item);
+                    if next(r)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Continue)
+            }
+            Op::Project { items, keep_input } => {
+                let mut out =
+                    Vec::with_capacity(items.len() + if *keep_input { row.len() } else { 0 });
+                for item in items {
+                    out.push(self.eval(item, &mut row)?);
+                }
+                if *keep_input {
+                    out.extend(row);
+                }
+                next(out)
+            }
+            Op::Distinct { width } => {
+                let key: Row = row.iter().take(*width).cloned().collect();
+                let fresh = match &mut *states[i].borrow_mut() {
+                    OpState::Seen(seen) => seen.insert(key),
+                    state => {
+                        let mut seen = HashSet::new();
+                        seen.insert(key);
+                        *state = OpState::Seen(seen);
+                        true
+                    }
+                };
+                if fresh { next(row) } else { Ok(Flow::Continue) }
+            }
+            Op::Skip(expr) => {
+                let skip = self.count(expr, "SKIP")?;
+                let seen = bump(&states[i]);
+                if seen < skip {
+                    Ok(Flow::Continue)
+                } else {
+                    next(row)
+                }
+            }
+            Op::Limit(expr) => {
+                let limit = self.count(expr, "LIMIT")?;
+                let seen = bump(&states[i]);
+                if seen >= limit {
+                    return Ok(Flow::Stop);
+                }
+                let flow = next(row)?;
+                if seen + 1 >= limit {
+                    Ok(Flow::Stop)
+                } else {
+                    Ok(flow)
+                }
+            }
+            Op::Truncate(width) => {
+                row.truncate(*width);
+                next(row)
+            }
+            Op::Aggregate { .. }
+            | Op::Sort { .. }
+            | Op::Create(_)
+            | Op::Merge(_)
+            | Op::Set(_)
+            | Op::Delete { .. } => {
+                unreachable!("push: barrier operators are applied by run")
+            }
+        }
+    }
+
+    /// The value of a SKIP or LIMIT expression: a non-negative integer.
+    fn count(&self, expr: &crate::plan::logical::Expr, what: &'static str) -> Result<u64> {
+        match self.eval(expr, &mut Vec::new())? {
+            Value::Int(i) if i >= 0 => Ok(i as u64),
+            Value::Float(f) if f >= 0.0 && f.fract() == 0.0 => Ok(f as u64),
+            other => Err(ExecError::InvalidArgument {
+                message: format!(
+                    "{what} must be a non-negative integer, not {}",
+                    crate::exec::expr::describe(&other)
+                ),
+                span: expr.span,
+            }),
+        }
+    }
+}
+
+/// Counts one more row for a SKIP/LIMIT; returns how many came before it.
+fn bump(state: &RefCell<OpState>) -> u64 {
+    let mut state = state.borrow_mut();
+    match &mut *state {
+        OpState::Count(n) => {
+            let before = *n;
+            *n += 1;
+            before
+        }
+        s => {
+            *s = OpState::Count(1);
+            0
+        }
+    }
+}
+
+/// Sets a slot, growing the row as needed.
+pub(crate) fn set(row: &mut Row, slot: usize, value: Value) {
+    if row.len() <= slot {
+        row.resize(slot + 1, Value::Null);
+    }
+    row[slot] = value;
+}
+
+/// Reads a slot; a slot never set reads as null.
+pub(crate) fn get(row: &Row, slot: usize) -> &Value {
+    row.get(slot).unwrap_or(&Value::Null)
 }

@@ -14,7 +14,10 @@ pub(super) fn span_of(pair: &Pair<Rule>) -> Span {
 }
 
 fn ident(pair: Pair<Rule>) -> Ident {
-    Ident { span: span_of(&pair), name: symbolic_name(pair.as_str()) }
+    Ident {
+        span: span_of(&pair),
+        name: symbolic_name(pair.as_str()),
+    }
 }
 
 /// A name as written, with backtick quoting removed (` `` ` stands for one backtick).
@@ -26,7 +29,10 @@ fn symbolic_name(text: &str) -> String {
 }
 
 fn error(message: impl Into<String>, span: Span) -> SyntaxError {
-    SyntaxError { message: message.into(), span }
+    SyntaxError {
+        message: message.into(),
+        span,
+    }
 }
 
 pub(super) fn build_statement(pair: Pair<Rule>) -> Result<Statement> {
@@ -62,7 +68,11 @@ fn build_query(pair: Pair<Rule>) -> Result<Query> {
             rule => unreachable!("build_query: unexpected {rule:?}"),
         }
     }
-    Ok(Query { parts, union_all, span })
+    Ok(Query {
+        parts,
+        union_all,
+        span,
+    })
 }
 
 fn build_single_query(pair: Pair<Rule>) -> Result<SingleQuery> {
@@ -87,20 +97,33 @@ fn build_clause(pair: Pair<Rule>) -> Result<Clause> {
                     _ => {}
                 }
             }
-            Clause::Match(Match { optional, pattern, where_, span })
+            Clause::Match(Match {
+                optional,
+                pattern,
+                where_,
+                span,
+            })
         }
         Rule::unwind_clause => {
             inner.next(); // UNWIND
             let expr = build_expression(inner.next().expect("unwind expr"))?;
             inner.next(); // AS
             let variable = ident(inner.next().expect("unwind variable"));
-            Clause::Unwind { expr, variable, span }
+            Clause::Unwind {
+                expr,
+                variable,
+                span,
+            }
         }
         Rule::with_clause => {
             inner.next();
             let projection = build_projection(inner.next().expect("with body"))?;
             let where_ = inner.next().map(build_where).transpose()?;
-            Clause::With { projection, where_, span }
+            Clause::With {
+                projection,
+                where_,
+                span,
+            }
         }
         Rule::return_clause => {
             inner.next();
@@ -127,7 +150,12 @@ fn build_clause(pair: Pair<Rule>) -> Result<Clause> {
                     _ => on_match.extend(items),
                 }
             }
-            Clause::Merge(Merge { part, on_create, on_match, span })
+            Clause::Merge(Merge {
+                part,
+                on_create,
+                on_match,
+                span,
+            })
         }
         Rule::set_clause => {
             inner.next();
@@ -149,7 +177,11 @@ fn build_clause(pair: Pair<Rule>) -> Result<Clause> {
                     _ => exprs.push(build_expression(p)?),
                 }
             }
-            Clause::Delete { detach, exprs, span }
+            Clause::Delete {
+                detach,
+                exprs,
+                span,
+            }
         }
         Rule::call_clause => {
             inner.next();
@@ -228,7 +260,13 @@ fn build_property_expression(pair: Pair<Rule>) -> Result<(Expr, Ident)> {
             last_key = Some(key);
         } else {
             let span = expr.span.merge(key.span);
-            expr = Expr::new(ExprKind::Property { base: Box::new(expr), key: key.name }, span);
+            expr = Expr::new(
+                ExprKind::Property {
+                    base: Box::new(expr),
+                    key: key.name,
+                },
+                span,
+            );
         }
     }
     Ok((expr, last_key.expect("at least one lookup")))
@@ -269,8 +307,12 @@ fn build_projection(pair: Pair<Rule>) -> Result<Projection> {
                     projection.order_by.push(SortItem { expr, descending });
                 }
             }
-            Rule::skip => projection.skip = Some(build_expression(p.into_inner().nth(1).expect("skip"))?),
-            Rule::limit => projection.limit = Some(build_expression(p.into_inner().nth(1).expect("limit"))?),
+            Rule::skip => {
+                projection.skip = Some(build_expression(p.into_inner().nth(1).expect("skip"))?)
+            }
+            Rule::limit => {
+                projection.limit = Some(build_expression(p.into_inner().nth(1).expect("limit"))?)
+            }
             rule => unreachable!("build_projection: unexpected {rule:?}"),
         }
     }
@@ -314,7 +356,12 @@ fn build_pattern_part(pair: Pair<Rule>) -> Result<PatternPart> {
         }
     }
     let element = element.expect("pattern element");
-    Ok(PatternPart { variable, shortest, element, span })
+    Ok(PatternPart {
+        variable,
+        shortest,
+        element,
+        span,
+    })
 }
 
 fn build_pattern_element(pair: Pair<Rule>) -> Result<PatternElement> {
@@ -340,7 +387,13 @@ fn build_relationships_pattern(pair: Pair<Rule>) -> Result<PatternElement> {
 
 fn build_node_pattern(pair: Pair<Rule>) -> Result<NodePattern> {
     let span = span_of(&pair);
-    let mut node = NodePattern { variable: None, labels: vec![], properties: None, where_: None, span };
+    let mut node = NodePattern {
+        variable: None,
+        labels: vec![],
+        properties: None,
+        where_: None,
+        span,
+    };
     for p in pair.into_inner() {
         match p.as_rule() {
             Rule::variable => node.variable = Some(ident(p)),
@@ -401,7 +454,10 @@ fn build_relationship_detail(pair: Pair<Rule>, rel: &mut RelPattern) -> Result<(
 }
 
 fn build_range(pair: Pair<Rule>) -> Result<Range> {
-    let mut range = Range { min: None, max: None };
+    let mut range = Range {
+        min: None,
+        max: None,
+    };
     let bound = |p: Pair<Rule>| -> Result<u64> {
         let span = span_of(&p);
         p.as_str()
@@ -413,7 +469,10 @@ fn build_range(pair: Pair<Rule>) -> Result<Range> {
         match p.as_rule() {
             Rule::range_exact => {
                 let n = bound(p)?;
-                range = Range { min: Some(n), max: Some(n) };
+                range = Range {
+                    min: Some(n),
+                    max: Some(n),
+                };
             }
             Rule::range_bounds => {
                 for b in p.into_inner() {
@@ -464,7 +523,14 @@ fn arithmetic_op(rule: Rule) -> BinaryOp {
 
 fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span.merge(rhs.span);
-    Expr::new(ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span)
+    Expr::new(
+        ExprKind::Binary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        },
+        span,
+    )
 }
 
 /// `a op b op c` → `((a op b) op c)`; operator pairs are either keywords (skipped,
@@ -492,7 +558,13 @@ fn build_not(pair: Pair<Rule>) -> Result<Expr> {
     }
     let mut expr = operand.expect("not operand");
     for _ in 0..nots {
-        expr = Expr::new(ExprKind::Unary { op: UnaryOp::Not, operand: Box::new(expr) }, span);
+        expr = Expr::new(
+            ExprKind::Unary {
+                op: UnaryOp::Not,
+                operand: Box::new(expr),
+            },
+            span,
+        );
     }
     Ok(expr)
 }
@@ -531,7 +603,13 @@ fn build_predicate(pair: Pair<Rule>) -> Result<Expr> {
         let rule = suffix.as_rule();
         if let Rule::is_null | Rule::is_not_null = rule {
             let negated = rule == Rule::is_not_null;
-            expr = Expr::new(ExprKind::IsNull { operand: Box::new(expr), negated }, span);
+            expr = Expr::new(
+                ExprKind::IsNull {
+                    operand: Box::new(expr),
+                    negated,
+                },
+                span,
+            );
             continue;
         }
         let op = match rule {
@@ -571,13 +649,25 @@ fn build_unary(pair: Pair<Rule>) -> Result<Expr> {
         ops.pop();
         let mut expr = Expr::new(ExprKind::Literal(lit), span);
         for op in ops.into_iter().rev() {
-            expr = Expr::new(ExprKind::Unary { op, operand: Box::new(expr) }, span);
+            expr = Expr::new(
+                ExprKind::Unary {
+                    op,
+                    operand: Box::new(expr),
+                },
+                span,
+            );
         }
         return Ok(expr);
     }
     let mut expr = build_expression(operand)?;
     for op in ops.into_iter().rev() {
-        expr = Expr::new(ExprKind::Unary { op, operand: Box::new(expr) }, span);
+        expr = Expr::new(
+            ExprKind::Unary {
+                op,
+                operand: Box::new(expr),
+            },
+            span,
+        );
     }
     Ok(expr)
 }
@@ -605,11 +695,17 @@ fn build_postfix(pair: Pair<Rule>) -> Result<Expr> {
         let kind = match p.as_rule() {
             Rule::property_lookup => {
                 let key = ident(p.into_inner().next().expect("key"));
-                ExprKind::Property { base: Box::new(expr), key: key.name }
+                ExprKind::Property {
+                    base: Box::new(expr),
+                    key: key.name,
+                }
             }
             Rule::index => {
                 let index = build_expression(p.into_inner().next().expect("index"))?;
-                ExprKind::Index { base: Box::new(expr), index: Box::new(index) }
+                ExprKind::Index {
+                    base: Box::new(expr),
+                    index: Box::new(index),
+                }
             }
             Rule::slice => {
                 let (mut from, mut to) = (None, None);
@@ -621,11 +717,18 @@ fn build_postfix(pair: Pair<Rule>) -> Result<Expr> {
                         _ => to = Some(Box::new(e)),
                     }
                 }
-                ExprKind::Slice { base: Box::new(expr), from, to }
+                ExprKind::Slice {
+                    base: Box::new(expr),
+                    from,
+                    to,
+                }
             }
             Rule::node_labels => {
                 let labels = build_labels(p).into_iter().map(|l| l.name).collect();
-                ExprKind::HasLabels { base: Box::new(expr), labels }
+                ExprKind::HasLabels {
+                    base: Box::new(expr),
+                    labels,
+                }
             }
             rule => unreachable!("build_postfix: unexpected {rule:?}"),
         };
@@ -641,7 +744,10 @@ fn build_atom(pair: Pair<Rule>) -> Result<Expr> {
             ExprKind::Literal(Literal::Int(parse_integer(pair.as_str(), span)?))
         }
         Rule::float_literal => {
-            let f: f64 = pair.as_str().parse().map_err(|_| error("invalid float literal", span))?;
+            let f: f64 = pair
+                .as_str()
+                .parse()
+                .map_err(|_| error("invalid float literal", span))?;
             if f.is_infinite() {
                 return Err(error("the float literal is too large", span));
             }
@@ -651,9 +757,11 @@ fn build_atom(pair: Pair<Rule>) -> Result<Expr> {
         Rule::kw_true => ExprKind::Literal(Literal::Bool(true)),
         Rule::kw_false => ExprKind::Literal(Literal::Bool(false)),
         Rule::kw_null => ExprKind::Literal(Literal::Null),
-        Rule::list_literal => {
-            ExprKind::List(pair.into_inner().map(build_expression).collect::<Result<_>>()?)
-        }
+        Rule::list_literal => ExprKind::List(
+            pair.into_inner()
+                .map(build_expression)
+                .collect::<Result<_>>()?,
+        ),
         Rule::map_literal => ExprKind::Map(build_map_entries(pair)?),
         Rule::parameter => ExprKind::Parameter(symbolic_name(&pair.as_str()[1..])),
         Rule::variable => ExprKind::Variable(symbolic_name(pair.as_str())),
@@ -673,7 +781,10 @@ fn build_atom(pair: Pair<Rule>) -> Result<Expr> {
                 ShortestKind::AllShortest
             };
             let element = build_pattern_element(p.into_inner().nth(1).expect("pattern"))?;
-            ExprKind::ShortestPath { kind, pattern: Box::new(element) }
+            ExprKind::ShortestPath {
+                kind,
+                pattern: Box::new(element),
+            }
         }
         Rule::pattern_predicate => ExprKind::PatternPredicate(Box::new(
             build_relationships_pattern(pair.into_inner().next().expect("pattern"))?,
@@ -718,7 +829,11 @@ fn build_case(pair: Pair<Rule>) -> Result<ExprKind> {
             rule => unreachable!("build_case: unexpected {rule:?}"),
         }
     }
-    Ok(ExprKind::Case { operand, whens, else_ })
+    Ok(ExprKind::Case {
+        operand,
+        whens,
+        else_,
+    })
 }
 
 fn build_list_comprehension(pair: Pair<Rule>) -> Result<ExprKind> {
@@ -730,7 +845,9 @@ fn build_list_comprehension(pair: Pair<Rule>) -> Result<ExprKind> {
             Rule::variable => variable = Some(ident(p)),
             Rule::expression => exprs.push(build_expression(p)?),
             Rule::comprehension_map => {
-                map = Some(Box::new(build_expression(p.into_inner().next().expect("map"))?))
+                map = Some(Box::new(build_expression(
+                    p.into_inner().next().expect("map"),
+                )?))
             }
             _ => {}
         }
@@ -738,7 +855,12 @@ fn build_list_comprehension(pair: Pair<Rule>) -> Result<ExprKind> {
     let mut exprs = exprs.into_iter();
     let list = Box::new(exprs.next().expect("list"));
     let filter = exprs.next().map(Box::new);
-    Ok(ExprKind::ListComprehension { variable: variable.expect("variable"), list, filter, map })
+    Ok(ExprKind::ListComprehension {
+        variable: variable.expect("variable"),
+        list,
+        filter,
+        map,
+    })
 }
 
 fn build_pattern_comprehension(pair: Pair<Rule>) -> Result<ExprKind> {
@@ -765,7 +887,13 @@ fn build_pattern_comprehension(pair: Pair<Rule>) -> Result<ExprKind> {
 
 fn build_quantifier(pair: Pair<Rule>) -> Result<ExprKind> {
     let mut inner = pair.into_inner();
-    let kind = match inner.next().expect("kind").as_str().to_ascii_lowercase().as_str() {
+    let kind = match inner
+        .next()
+        .expect("kind")
+        .as_str()
+        .to_ascii_lowercase()
+        .as_str()
+    {
         "all" => QuantifierKind::All,
         "any" => QuantifierKind::Any,
         "none" => QuantifierKind::None,
@@ -774,8 +902,17 @@ fn build_quantifier(pair: Pair<Rule>) -> Result<ExprKind> {
     let variable = ident(inner.next().expect("variable"));
     let mut exprs = inner.filter(|p| p.as_rule() == Rule::expression);
     let list = Box::new(build_expression(exprs.next().expect("list"))?);
-    let predicate = exprs.next().map(build_expression).transpose()?.map(Box::new);
-    Ok(ExprKind::Quantifier { kind, variable, list, predicate })
+    let predicate = exprs
+        .next()
+        .map(build_expression)
+        .transpose()?
+        .map(Box::new);
+    Ok(ExprKind::Quantifier {
+        kind,
+        variable,
+        list,
+        predicate,
+    })
 }
 
 fn build_reduce(pair: Pair<Rule>) -> Result<ExprKind> {
@@ -830,7 +967,11 @@ fn build_function_call(pair: Pair<Rule>) -> Result<ExprKind> {
             _ => args.push(build_expression(p)?),
         }
     }
-    Ok(ExprKind::FunctionCall { name, distinct, args })
+    Ok(ExprKind::FunctionCall {
+        name,
+        distinct,
+        args,
+    })
 }
 
 fn build_map_projection(pair: Pair<Rule>) -> Result<ExprKind> {
@@ -881,11 +1022,22 @@ fn parse_integer(text: &str, span: Span) -> Result<i64> {
             8 => "octal",
             _ => "decimal",
         };
-        return Err(error(format!("invalid {what} integer literal `{text}`"), span));
+        return Err(error(
+            format!("invalid {what} integer literal `{text}`"),
+            span,
+        ));
     }
-    let signed = if negative { format!("-{digits}") } else { digits.to_string() };
-    i64::from_str_radix(&signed, radix)
-        .map_err(|_| error(format!("integer literal `{text}` does not fit in 64 bits"), span))
+    let signed = if negative {
+        format!("-{digits}")
+    } else {
+        digits.to_string()
+    };
+    i64::from_str_radix(&signed, radix).map_err(|_| {
+        error(
+            format!("integer literal `{text}` does not fit in 64 bits"),
+            span,
+        )
+    })
 }
 
 /// The value of a quoted string, with Cypher's escapes resolved.

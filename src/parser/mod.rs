@@ -45,10 +45,16 @@ pub fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
     std::thread::Builder::new()
         .stack_size(256 * 1024 * 1024)
         .spawn(move || parse_inline(&owned))
-        .map_err(|e| SyntaxError { message: format!("cannot start the parser: {e}"), span: Span::default() })?
+        .map_err(|e| SyntaxError {
+            message: format!("cannot start the parser: {e}"),
+            span: Span::default(),
+        })?
         .join()
         .unwrap_or_else(|_| {
-            Err(SyntaxError { message: "the parser failed".into(), span: Span::default() })
+            Err(SyntaxError {
+                message: "the parser failed".into(),
+                span: Span::default(),
+            })
         })
 }
 
@@ -74,7 +80,10 @@ fn check_nesting(text: &str) -> Result<usize, SyntaxError> {
                 max = max.max(depth);
                 if depth > MAX_NESTING {
                     let message = format!("brackets nest more than {MAX_NESTING} deep");
-                    return Err(SyntaxError { message, span: Span::new(i, i + 1) });
+                    return Err(SyntaxError {
+                        message,
+                        span: Span::new(i, i + 1),
+                    });
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),

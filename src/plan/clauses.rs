@@ -28,10 +28,20 @@ impl Planner<'_> {
                     });
                 }
                 let slot = self.new_slot();
-                scope.insert(&variable.name, Var { slot, kind: VarKind::Value });
+                scope.insert(
+                    &variable.name,
+                    Var {
+                        slot,
+                        kind: VarKind::Value,
+                    },
+                );
                 ops.push(Op::Unwind { expr, slot });
             }
-            Clause::With { projection, where_, span } => {
+            Clause::With {
+                projection,
+                where_,
+                span,
+            } => {
                 self.plan_projection(ops, scope, projection, ProjectionKind::With, *span)?;
                 if let Some(where_) = where_ {
                     let filter = self.expr_in(where_, scope, "in WHERE")?;
@@ -80,7 +90,10 @@ impl Planner<'_> {
                     .iter()
                     .map(|e| self.expr_in(e, scope, "in DELETE"))
                     .collect::<Result<Vec<_>>>()?;
-                ops.push(Op::Delete { exprs, detach: *detach });
+                ops.push(Op::Delete {
+                    exprs,
+                    detach: *detach,
+                });
             }
             Clause::Call { procedure, span } => {
                 return Err(PlanError::Unsupported {
@@ -100,8 +113,14 @@ impl Planner<'_> {
         let mut inner_ops = Vec::new();
         self.plan_pattern(&mut inner_ops, scope, &m.pattern, m.where_.as_ref())?;
         let nulls = scope.slots().filter(|s| !before.contains(s)).collect();
-        let pipeline = Pipeline { ops: inner_ops, reads: Vec::new() };
-        ops.push(Op::Optional { pipeline: Box::new(pipeline), nulls });
+        let pipeline = Pipeline {
+            ops: inner_ops,
+            reads: Vec::new(),
+        };
+        ops.push(Op::Optional {
+            pipeline: Box::new(pipeline),
+            nulls,
+        });
         Ok(())
     }
 
@@ -134,7 +153,11 @@ impl Planner<'_> {
 
     /// A CREATE pattern: new nodes get slots, bound variables are reused; every
     /// relationship needs one type and a direction.
-    fn create_pattern(&mut self, part: &ast::PatternPart, scope: &mut Scope) -> Result<CreatePattern> {
+    fn create_pattern(
+        &mut self,
+        part: &ast::PatternPart,
+        scope: &mut Scope,
+    ) -> Result<CreatePattern> {
         if part.shortest.is_some() {
             return Err(PlanError::InvalidUpdate {
                 message: "shortestPath cannot be created".into(),
@@ -165,11 +188,24 @@ impl Planner<'_> {
         let path = match &part.variable {
             Some(v) => {
                 if scope.get(&v.name).is_some() {
-                    return Err(PlanError::VariableAlreadyBound { name: v.name.clone(), span: v.span });
+                    return Err(PlanError::VariableAlreadyBound {
+                        name: v.name.clone(),
+                        span: v.span,
+                    });
                 }
                 let slot = self.new_slot();
-                scope.insert(&v.name, Var { slot, kind: VarKind::Path });
-                Some((slot, nodes.iter().map(|n| n.slot).collect(), rels.iter().map(|r| r.slot).collect()))
+                scope.insert(
+                    &v.name,
+                    Var {
+                        slot,
+                        kind: VarKind::Path,
+                    },
+                );
+                Some((
+                    slot,
+                    nodes.iter().map(|n| n.slot).collect(),
+                    rels.iter().map(|r| r.slot).collect(),
+                ))
             }
             None => None,
         };
@@ -196,14 +232,34 @@ impl Planner<'_> {
                 });
             }
             self.variable(scope, &variable.name, variable.span)?;
-            return Ok(CreateNode { slot: var.slot, existing: true, labels, props: None });
+            return Ok(CreateNode {
+                slot: var.slot,
+                existing: true,
+                labels,
+                props: None,
+            });
         }
-        let props = node.properties.as_ref().map(|p| self.expr(p, scope)).transpose()?;
+        let props = node
+            .properties
+            .as_ref()
+            .map(|p| self.expr(p, scope))
+            .transpose()?;
         let slot = self.new_slot();
         if let Some(variable) = &node.variable {
-            scope.insert(&variable.name, Var { slot, kind: VarKind::Node });
+            scope.insert(
+                &variable.name,
+                Var {
+                    slot,
+                    kind: VarKind::Node,
+                },
+            );
         }
-        Ok(CreateNode { slot, existing: false, labels, props })
+        Ok(CreateNode {
+            slot,
+            existing: false,
+            labels,
+            props,
+        })
     }
 
     fn create_rel(
@@ -228,7 +284,11 @@ impl Planner<'_> {
                 });
             }
         };
-        let props = rel.properties.as_ref().map(|p| self.expr(p, scope)).transpose()?;
+        let props = rel
+            .properties
+            .as_ref()
+            .map(|p| self.expr(p, scope))
+            .transpose()?;
         let slot = self.new_slot();
         if let Some(variable) = &rel.variable {
             if scope.get(&variable.name).is_some() {
@@ -237,12 +297,29 @@ impl Planner<'_> {
                     span: variable.span,
                 });
             }
-            scope.insert(&variable.name, Var { slot, kind: VarKind::Rel });
+            scope.insert(
+                &variable.name,
+                Var {
+                    slot,
+                    kind: VarKind::Rel,
+                },
+            );
         }
-        Ok(CreateRel { slot, start, end, rel_type, props })
+        Ok(CreateRel {
+            slot,
+            start,
+            end,
+            rel_type,
+            props,
+        })
     }
 
-    fn plan_merge(&mut self, ops: &mut Vec<Op>, scope: &mut Scope, merge: &ast::Merge) -> Result<()> {
+    fn plan_merge(
+        &mut self,
+        ops: &mut Vec<Op>,
+        scope: &mut Scope,
+        merge: &ast::Merge,
+    ) -> Result<()> {
         let part = &merge.part;
         for (rel, _) in &part.element.chain {
             if rel.types.len() != 1 {
@@ -261,7 +338,12 @@ impl Planner<'_> {
         // The matcher binds the pattern's variables; the creator must bind the same slots.
         let mut match_scope = scope.clone();
         let mut matcher_ops = Vec::new();
-        self.plan_pattern(&mut matcher_ops, &mut match_scope, std::slice::from_ref(part), None)?;
+        self.plan_pattern(
+            &mut matcher_ops,
+            &mut match_scope,
+            std::slice::from_ref(part),
+            None,
+        )?;
         let mut create_scope = scope.clone();
         let mut create = self.merge_create_pattern(part, &mut create_scope)?;
         // Point the creator at the matcher's slots so later clauses see one binding.
@@ -293,10 +375,21 @@ impl Planner<'_> {
             }
         }
         *scope = match_scope;
-        let on_create = merge.on_create.iter().map(|i| self.set_op(i, scope)).collect::<Result<_>>()?;
-        let on_match = merge.on_match.iter().map(|i| self.set_op(i, scope)).collect::<Result<_>>()?;
+        let on_create = merge
+            .on_create
+            .iter()
+            .map(|i| self.set_op(i, scope))
+            .collect::<Result<_>>()?;
+        let on_match = merge
+            .on_match
+            .iter()
+            .map(|i| self.set_op(i, scope))
+            .collect::<Result<_>>()?;
         ops.push(Op::Merge(Box::new(MergePlan {
-            matcher: Pipeline { ops: matcher_ops, reads: Vec::new() },
+            matcher: Pipeline {
+                ops: matcher_ops,
+                reads: Vec::new(),
+            },
             create,
             on_create,
             on_match,
@@ -305,7 +398,11 @@ impl Planner<'_> {
     }
 
     /// MERGE may create undirected relationships (left to right), unlike CREATE.
-    fn merge_create_pattern(&mut self, part: &ast::PatternPart, scope: &mut Scope) -> Result<CreatePattern> {
+    fn merge_create_pattern(
+        &mut self,
+        part: &ast::PatternPart,
+        scope: &mut Scope,
+    ) -> Result<CreatePattern> {
         let mut directed = part.clone();
         for (rel, _) in &mut directed.element.chain {
             if rel.direction == PatternDirection::Either {

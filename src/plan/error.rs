@@ -12,11 +12,21 @@ pub enum PlanError {
     #[error("plan: variable `{name}` is already defined")]
     VariableAlreadyBound { name: String, span: Span },
     #[error("plan: variable `{name}` is {found}, not {expected}")]
-    VariableKindConflict { name: String, expected: &'static str, found: &'static str, span: Span },
+    VariableKindConflict {
+        name: String,
+        expected: &'static str,
+        found: &'static str,
+        span: Span,
+    },
     #[error("plan: unknown function `{name}`")]
     UnknownFunction { name: String, span: Span },
     #[error("plan: `{name}` takes {expected} argument(s), not {found}")]
-    WrongArgumentCount { name: String, expected: String, found: usize, span: Span },
+    WrongArgumentCount {
+        name: String,
+        expected: String,
+        found: usize,
+        span: Span,
+    },
     #[error("plan: aggregate functions are not allowed here ({context})")]
     AggregateNotAllowed { context: &'static str, span: Span },
     #[error("plan: an aggregate cannot contain another aggregate")]

@@ -38,9 +38,10 @@ impl Planner<'_> {
 
     /// Looks a variable up, recording the read for the subquery being planned.
     pub(super) fn variable(&mut self, scope: &Scope, name: &str, span: crate::Span) -> Result<Var> {
-        let var = scope
-            .get(name)
-            .ok_or_else(|| PlanError::UnknownVariable { name: name.to_string(), span })?;
+        let var = scope.get(name).ok_or_else(|| PlanError::UnknownVariable {
+            name: name.to_string(),
+            span,
+        })?;
         if let Some(log) = self.reference_logs.last_mut() {
             log.push(var.slot);
         }
@@ -52,7 +53,12 @@ impl Planner<'_> {
         self.expr_in(e, scope, "in this clause")
     }
 
-    pub(super) fn expr_in(&mut self, e: &ast::Expr, scope: &Scope, context: &'static str) -> Result<Expr> {
+    pub(super) fn expr_in(
+        &mut self,
+        e: &ast::Expr,
+        scope: &Scope,
+        context: &'static str,
+    ) -> Result<Expr> {
         if self.aggregation.is_some() {
             if let Some(planned) = self.aggregation_reference(e, scope)? {
                 return Ok(planned);
@@ -87,11 +93,15 @@ impl Planner<'_> {
             },
             A::HasLabels { base, labels } => P::HasLabels {
                 base: Box::new(self.expr_in(base, scope, context)?),
-                labels: labels.iter().map(|l| self.name(l, NameKind::Label)).collect(),
+                labels: labels
+                    .iter()
+                    .map(|l| self.name(l, NameKind::Label))
+                    .collect(),
             },
-            A::Unary { op, operand } => {
-                P::Unary { op: *op, operand: Box::new(self.expr_in(operand, scope, context)?) }
-            }
+            A::Unary { op, operand } => P::Unary {
+                op: *op,
+                operand: Box::new(self.expr_in(operand, scope, context)?),
+            },
             A::Binary { op, lhs, rhs } => P::Binary {
                 op: *op,
                 lhs: Box::new(self.expr_in(lhs, scope, context)?),
@@ -102,7 +112,10 @@ impl Planner<'_> {
                 negated: *negated,
             },
             A::List(items) => P::List(
-                items.iter().map(|i| self.expr_in(i, scope, context)).collect::<Result<_>>()?,
+                items
+                    .iter()
+                    .map(|i| self.expr_in(i, scope, context))
+                    .collect::<Result<_>>()?,
             ),
             A::Map(entries) => P::Map(
                 entries
@@ -111,22 +124,46 @@ impl Planner<'_> {
                     .collect::<Result<_>>()?,
             ),
             A::CountStar => return Err(PlanError::AggregateNotAllowed { context, span }),
-            A::FunctionCall { name, distinct, args } => {
+            A::FunctionCall {
+                name,
+                distinct,
+                args,
+            } => {
                 return self.function_call(name, *distinct, args, scope, context, span);
             }
-            A::Case { operand, whens, else_ } => P::Case {
+            A::Case {
+                operand,
+                whens,
+                else_,
+            } => P::Case {
                 operand: self.opt_expr(operand.as_deref(), scope, context)?,
                 whens: whens
                     .iter()
-                    .map(|(w, t)| Ok((self.expr_in(w, scope, context)?, self.expr_in(t, scope, context)?)))
+                    .map(|(w, t)| {
+                        Ok((
+                            self.expr_in(w, scope, context)?,
+                            self.expr_in(t, scope, context)?,
+                        ))
+                    })
                     .collect::<Result<_>>()?,
                 else_: self.opt_expr(else_.as_deref(), scope, context)?,
             },
-            A::ListComprehension { variable, list, filter, map } => {
+            A::ListComprehension {
+                variable,
+                list,
+                filter,
+                map,
+            } => {
                 let list = Box::new(self.expr_in(list, scope, context)?);
                 let slot = self.new_slot();
                 let mut inner = scope.clone();
-                inner.insert(&variable.name, Var { slot, kind: VarKind::Value });
+                inner.insert(
+                    &variable.name,
+                    Var {
+                        slot,
+                        kind: VarKind::Value,
+                    },
+                );
                 P::ListComprehension {
                     slot,
                     list,
@@ -134,41 +171,97 @@ impl Planner<'_> {
                     map: self.opt_expr(map.as_deref(), &inner, context)?,
                 }
             }
-            A::Quantifier { kind, variable, list, predicate } => {
+            A::Quantifier {
+                kind,
+                variable,
+                list,
+                predicate,
+            } => {
                 let list = Box::new(self.expr_in(list, scope, context)?);
                 let slot = self.new_slot();
                 let mut inner = scope.clone();
-                inner.insert(&variable.name, Var { slot, kind: VarKind::Value });
+                inner.insert(
+                    &variable.name,
+                    Var {
+                        slot,
+                        kind: VarKind::Value,
+                    },
+                );
                 let predicate = self.opt_expr(predicate.as_deref(), &inner, context)?;
-                P::Quantifier { kind: *kind, slot, list, predicate }
+                P::Quantifier {
+                    kind: *kind,
+                    slot,
+                    list,
+                    predicate,
+                }
             }
-            A::Reduce { accumulator, init, variable, list, expr } => {
+            A::Reduce {
+                accumulator,
+                init,
+                variable,
+                list,
+                expr,
+            } => {
                 let init = Box::new(self.expr_in(init, scope, context)?);
                 let list = Box::new(self.expr_in(list, scope, context)?);
                 let (acc_slot, slot) = (self.new_slot(), self.new_slot());
                 let mut inner = scope.clone();
-                inner.insert(&accumulator.name, Var { slot: acc_slot, kind: VarKind::Value });
-                inner.insert(&variable.name, Var { slot, kind: VarKind::Value });
+                inner.insert(
+                    &accumulator.name,
+                    Var {
+                        slot: acc_slot,
+                        kind: VarKind::Value,
+                    },
+                );
+                inner.insert(
+                    &variable.name,
+                    Var {
+                        slot,
+                        kind: VarKind::Value,
+                    },
+                );
                 let expr = Box::new(self.expr_in(expr, &inner, context)?);
-                P::Reduce { accumulator: acc_slot, init, slot, list, expr }
+                P::Reduce {
+                    accumulator: acc_slot,
+                    init,
+                    slot,
+                    list,
+                    expr,
+                }
             }
             A::PatternPredicate(pattern) => {
                 let part = pattern_part(pattern);
                 let pipeline = self.subquery(scope, |planner, ops, inner| {
                     planner.plan_pattern(ops, inner, std::slice::from_ref(&part), None)
                 })?;
-                P::Subquery { pipeline: Box::new(pipeline), collect: None }
+                P::Subquery {
+                    pipeline: Box::new(pipeline),
+                    collect: None,
+                }
             }
-            A::PatternComprehension { path_variable, pattern, filter, map } => {
+            A::PatternComprehension {
+                path_variable,
+                pattern,
+                filter,
+                map,
+            } => {
                 let mut part = pattern_part(pattern);
                 part.variable = path_variable.clone();
                 let mut collect = None;
                 let pipeline = self.subquery(scope, |planner, ops, inner| {
-                    planner.plan_pattern(ops, inner, std::slice::from_ref(&part), filter.as_deref())?;
+                    planner.plan_pattern(
+                        ops,
+                        inner,
+                        std::slice::from_ref(&part),
+                        filter.as_deref(),
+                    )?;
                     collect = Some(planner.expr_in(map, inner, context)?);
                     Ok(())
                 })?;
-                P::Subquery { pipeline: Box::new(pipeline), collect: collect.map(Box::new) }
+                P::Subquery {
+                    pipeline: Box::new(pipeline),
+                    collect: collect.map(Box::new),
+                }
             }
             A::Exists(body) => {
                 let pipeline = self.subquery(scope, |planner, ops, inner| match body.as_ref() {
@@ -181,7 +274,10 @@ impl Planner<'_> {
                         Ok(())
                     }
                 })?;
-                P::Subquery { pipeline: Box::new(pipeline), collect: None }
+                P::Subquery {
+                    pipeline: Box::new(pipeline),
+                    collect: None,
+                }
             }
             A::ShortestPath { .. } => {
                 return Err(PlanError::Unsupported {
@@ -200,16 +296,23 @@ impl Planner<'_> {
                         ast::MapProjectionItem::Property(key) => {
                             MapProjectionItem::Property(self.name(&key.name, NameKind::Key))
                         }
-                        ast::MapProjectionItem::Entry(key, value) => {
-                            MapProjectionItem::Entry(key.name.clone(), self.expr_in(value, scope, context)?)
-                        }
+                        ast::MapProjectionItem::Entry(key, value) => MapProjectionItem::Entry(
+                            key.name.clone(),
+                            self.expr_in(value, scope, context)?,
+                        ),
                         ast::MapProjectionItem::Variable(v) => {
                             let var = self.variable(scope, &v.name, v.span)?;
-                            MapProjectionItem::Entry(v.name.clone(), Expr::new(P::Slot(var.slot), v.span))
+                            MapProjectionItem::Entry(
+                                v.name.clone(),
+                                Expr::new(P::Slot(var.slot), v.span),
+                            )
                         }
                     });
                 }
-                P::MapProjection { base, items: planned }
+                P::MapProjection {
+                    base,
+                    items: planned,
+                }
             }
         };
         Ok(Expr::new(kind, span))
@@ -221,7 +324,8 @@ impl Planner<'_> {
         scope: &Scope,
         context: &'static str,
     ) -> Result<Option<Box<Expr>>> {
-        e.map(|e| self.expr_in(e, scope, context).map(Box::new)).transpose()
+        e.map(|e| self.expr_in(e, scope, context).map(Box::new))
+            .transpose()
     }
 
     fn function_call(
@@ -236,8 +340,11 @@ impl Planner<'_> {
         if functions::aggregate(name).is_some() {
             return Err(PlanError::AggregateNotAllowed { context, span });
         }
-        let (function, min, max) = Function::resolve(name)
-            .ok_or_else(|| PlanError::UnknownFunction { name: name.to_string(), span })?;
+        let (function, min, max) =
+            Function::resolve(name).ok_or_else(|| PlanError::UnknownFunction {
+                name: name.to_string(),
+                span,
+            })?;
         check_arity(name, args.len(), min, max, span)?;
         if distinct {
             return Err(PlanError::InvalidArgument {
@@ -293,11 +400,21 @@ pub(super) fn check_arity(
         } else {
             format!("{min} to {max}")
         };
-        return Err(PlanError::WrongArgumentCount { name: name.to_string(), expected, found, span });
+        return Err(PlanError::WrongArgumentCount {
+            name: name.to_string(),
+            expected,
+            found,
+            span,
+        });
     }
     Ok(())
 }
 
 fn pattern_part(pattern: &ast::PatternElement) -> ast::PatternPart {
-    ast::PatternPart { variable: None, shortest: None, element: pattern.clone(), span: pattern.span }
+    ast::PatternPart {
+        variable: None,
+        shortest: None,
+        element: pattern.clone(),
+        span: pattern.span,
+    }
 }

@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn function_names_resolve_in_any_case() {
-        assert_eq!(Function::resolve("TOUPPER").map(|f| f.0), Some(Function::ToUpper));
+        assert_eq!(
+            Function::resolve("TOUPPER").map(|f| f.0),
+            Some(Function::ToUpper)
+        );
         assert_eq!(Function::resolve("nope"), None);
     }
 

@@ -36,13 +36,21 @@ impl Clone for Name {
         if let Some(s) = self.symbol.get() {
             let _ = symbol.set(*s);
         }
-        Name { name: self.name.clone(), kind: self.kind, symbol }
+        Name {
+            name: self.name.clone(),
+            kind: self.kind,
+            symbol,
+        }
     }
 }
 
 impl Name {
     pub fn new(name: &str, kind: NameKind, graph: &Graph) -> Name {
-        let n = Name { name: name.to_string(), kind, symbol: OnceLock::new() };
+        let n = Name {
+            name: name.to_string(),
+            kind,
+            symbol: OnceLock::new(),
+        };
         n.resolve(graph);
         n
     }
@@ -73,17 +81,47 @@ pub enum ExprKind {
     Const(Value),
     Param(String),
     Slot(Slot),
-    Property { base: Box<Expr>, key: Name },
-    Index { base: Box<Expr>, index: Box<Expr> },
-    Slice { base: Box<Expr>, from: Option<Box<Expr>>, to: Option<Box<Expr>> },
-    HasLabels { base: Box<Expr>, labels: Vec<Name> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    IsNull { operand: Box<Expr>, negated: bool },
+    Property {
+        base: Box<Expr>,
+        key: Name,
+    },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Slice {
+        base: Box<Expr>,
+        from: Option<Box<Expr>>,
+        to: Option<Box<Expr>>,
+    },
+    HasLabels {
+        base: Box<Expr>,
+        labels: Vec<Name>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    IsNull {
+        operand: Box<Expr>,
+        negated: bool,
+    },
     List(Vec<Expr>),
     Map(Vec<(String, Expr)>),
-    Call { function: Function, args: Vec<Expr> },
-    Case { operand: Option<Box<Expr>>, whens: Vec<(Expr, Expr)>, else_: Option<Box<Expr>> },
+    Call {
+        function: Function,
+        args: Vec<Expr>,
+    },
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        else_: Option<Box<Expr>>,
+    },
     ListComprehension {
         slot: Slot,
         list: Box<Expr>,
@@ -105,8 +143,14 @@ pub enum ExprKind {
     },
     /// Runs `pipeline` from the current row; `collect` maps each result row to a list item.
     /// Without `collect` the value is whether any row came out (EXISTS, pattern predicates).
-    Subquery { pipeline: Box<Pipeline>, collect: Option<Box<Expr>> },
-    MapProjection { base: Box<Expr>, items: Vec<MapProjectionItem> },
+    Subquery {
+        pipeline: Box<Pipeline>,
+        collect: Option<Box<Expr>>,
+    },
+    MapProjection {
+        base: Box<Expr>,
+        items: Vec<MapProjectionItem>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -153,7 +197,11 @@ impl Expr {
                 items.iter().for_each(|e| e.visit(f))
             }
             ExprKind::Map(entries) => entries.iter().for_each(|(_, e)| e.visit(f)),
-            ExprKind::Case { operand, whens, else_ } => {
+            ExprKind::Case {
+                operand,
+                whens,
+                else_,
+            } => {
                 operand.iter().for_each(|e| e.visit(f));
                 for (w, t) in whens {
                     w.visit(f);
@@ -161,15 +209,21 @@ impl Expr {
                 }
                 else_.iter().for_each(|e| e.visit(f));
             }
-            ExprKind::ListComprehension { list, filter, map, .. } => {
+            ExprKind::ListComprehension {
+                list, filter, map, ..
+            } => {
                 list.visit(f);
                 filter.iter().chain(map).for_each(|e| e.visit(f));
             }
-            ExprKind::Quantifier { list, predicate, .. } => {
+            ExprKind::Quantifier {
+                list, predicate, ..
+            } => {
                 list.visit(f);
                 predicate.iter().for_each(|e| e.visit(f));
             }
-            ExprKind::Reduce { init, list, expr, .. } => {
+            ExprKind::Reduce {
+                init, list, expr, ..
+            } => {
                 init.visit(f);
                 list.visit(f);
                 expr.visit(f);
@@ -309,11 +363,27 @@ pub struct CreatePattern {
 
 #[derive(Clone, Debug)]
 pub enum SetOp {
-    Property { target: Expr, key: String, value: Expr },
-    Replace { target: Expr, value: Expr },
-    Merge { target: Expr, value: Expr },
-    AddLabels { target: Expr, labels: Vec<String> },
-    RemoveLabels { target: Expr, labels: Vec<String> },
+    Property {
+        target: Expr,
+        key: String,
+        value: Expr,
+    },
+    Replace {
+        target: Expr,
+        value: Expr,
+    },
+    Merge {
+        target: Expr,
+        value: Expr,
+    },
+    AddLabels {
+        target: Expr,
+        labels: Vec<String>,
+    },
+    RemoveLabels {
+        target: Expr,
+        labels: Vec<String>,
+    },
 }
 
 /// How an aggregate folds its input.
@@ -350,23 +420,50 @@ pub struct SortKey {
 
 #[derive(Clone, Debug)]
 pub enum Op {
-    NodeScan { slot: Slot, source: NodeSource, filter: NodeFilter },
+    NodeScan {
+        slot: Slot,
+        source: NodeSource,
+        filter: NodeFilter,
+    },
     /// The node in `slot` is bound already; keep the row if it meets `filter`.
-    CheckNode { slot: Slot, filter: NodeFilter },
+    CheckNode {
+        slot: Slot,
+        filter: NodeFilter,
+    },
     Expand(Box<Expand>),
     VarExpand(Box<VarExpand>),
     ShortestPath(Box<ShortestPath>),
-    BuildPath { slot: Slot, start: Slot, steps: Vec<PathStep> },
+    BuildPath {
+        slot: Slot,
+        start: Slot,
+        steps: Vec<PathStep>,
+    },
     Filter(Expr),
     /// Runs `pipeline` per row; when it yields nothing, the row goes on with `nulls` set to null.
-    Optional { pipeline: Box<Pipeline>, nulls: Vec<Slot> },
-    Unwind { expr: Expr, slot: Slot },
+    Optional {
+        pipeline: Box<Pipeline>,
+        nulls: Vec<Slot>,
+    },
+    Unwind {
+        expr: Expr,
+        slot: Slot,
+    },
     /// Output row: the items, then (with `keep_input`) the whole input row.
-    Project { items: Vec<Expr>, keep_input: bool },
+    Project {
+        items: Vec<Expr>,
+        keep_input: bool,
+    },
     /// Output row: the keys, then the aggregates.
-    Aggregate { keys: Vec<Expr>, aggregates: Vec<AggregateSpec> },
-    Distinct { width: usize },
-    Sort { keys: Vec<SortKey> },
+    Aggregate {
+        keys: Vec<Expr>,
+        aggregates: Vec<AggregateSpec>,
+    },
+    Distinct {
+        width: usize,
+    },
+    Sort {
+        keys: Vec<SortKey>,
+    },
     Skip(Expr),
     Limit(Expr),
     /// Keeps the first `width` values of each row.
@@ -374,7 +471,10 @@ pub enum Op {
     Create(Vec<CreatePattern>),
     Merge(Box<MergePlan>),
     Set(Vec<SetOp>),
-    Delete { exprs: Vec<Expr>, detach: bool },
+    Delete {
+        exprs: Vec<Expr>,
+        detach: bool,
+    },
 }
 
 impl Op {
@@ -392,7 +492,10 @@ impl Op {
     }
 
     pub fn is_write(&self) -> bool {
-        matches!(self, Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Delete { .. })
+        matches!(
+            self,
+            Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Delete { .. }
+        )
     }
 }
 

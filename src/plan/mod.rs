@@ -21,7 +21,6 @@ pub use error::PlanError;
 pub use logical::LogicalPlan;
 
 use crate::ast;
-use crate::error::Span;
 use crate::graph::Graph;
 use logical::{Pipeline, Slot};
 
@@ -62,7 +61,11 @@ struct Scope {
 
 impl Scope {
     fn get(&self, name: &str) -> Option<Var> {
-        self.vars.iter().rev().find(|(n, _)| n == name).map(|(_, v)| *v)
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
     }
 
     fn insert(&mut self, name: &str, var: Var) {
@@ -117,7 +120,12 @@ struct Planner<'g> {
 
 impl<'g> Planner<'g> {
     fn new(graph: &'g Graph) -> Planner<'g> {
-        Planner { graph, next_slot: 0, reference_logs: Vec::new(), aggregation: None }
+        Planner {
+            graph,
+            next_slot: 0,
+            reference_logs: Vec::new(),
+            aggregation: None,
+        }
     }
 
     fn new_slot(&mut self) -> Slot {
@@ -190,10 +198,18 @@ impl<'g> Planner<'g> {
                     | ast::Clause::Call { .. }
             );
             if !concludes {
-                return Err(PlanError::MissingReturn { span: clause.span() });
+                return Err(PlanError::MissingReturn {
+                    span: clause.span(),
+                });
             }
         }
-        Ok((Pipeline { ops, reads: Vec::new() }, columns))
+        Ok((
+            Pipeline {
+                ops,
+                reads: Vec::new(),
+            },
+            columns,
+        ))
     }
 }
 

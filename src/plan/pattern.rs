@@ -62,7 +62,15 @@ impl Planner<'_> {
             if part.shortest.is_some() {
                 self.plan_shortest(ops, scope, part, slots, &mut bound)?;
             } else {
-                self.plan_chain(ops, scope, part, slots, &mut bound, &mut unique, &mut pending)?;
+                self.plan_chain(
+                    ops,
+                    scope,
+                    part,
+                    slots,
+                    &mut bound,
+                    &mut unique,
+                    &mut pending,
+                )?;
             }
             if let Some(variable) = &part.variable {
                 let var = scope.get(&variable.name).expect("declared path");
@@ -77,7 +85,11 @@ impl Planner<'_> {
                             None => PathStep::Single(*slot),
                         })
                         .collect();
-                    ops.push(Op::BuildPath { slot: var.slot, start: slots.nodes[0], steps });
+                    ops.push(Op::BuildPath {
+                        slot: var.slot,
+                        start: slots.nodes[0],
+                        steps,
+                    });
                 }
                 bound.insert(var.slot);
             }
@@ -111,7 +123,13 @@ impl Planner<'_> {
                 });
             }
             let slot = self.new_slot();
-            scope.insert(&variable.name, Var { slot, kind: VarKind::Path });
+            scope.insert(
+                &variable.name,
+                Var {
+                    slot,
+                    kind: VarKind::Path,
+                },
+            );
         }
         Ok(ChainSlots { nodes, rels })
     }
@@ -122,13 +140,24 @@ impl Planner<'_> {
         };
         if let Some(var) = scope.get(&variable.name) {
             if var.kind != VarKind::Node && var.kind != VarKind::Value {
-                return Err(kind_conflict(&variable.name, VarKind::Node, var.kind, variable.span));
+                return Err(kind_conflict(
+                    &variable.name,
+                    VarKind::Node,
+                    var.kind,
+                    variable.span,
+                ));
             }
             self.variable(scope, &variable.name, variable.span)?;
             return Ok(var.slot);
         }
         let slot = self.new_slot();
-        scope.insert(&variable.name, Var { slot, kind: VarKind::Node });
+        scope.insert(
+            &variable.name,
+            Var {
+                slot,
+                kind: VarKind::Node,
+            },
+        );
         Ok(slot)
     }
 
@@ -138,7 +167,11 @@ impl Planner<'_> {
         scope: &mut Scope,
         declared_here: &mut Vec<String>,
     ) -> Result<Slot> {
-        let kind = if rel.range.is_some() { VarKind::RelList } else { VarKind::Rel };
+        let kind = if rel.range.is_some() {
+            VarKind::RelList
+        } else {
+            VarKind::Rel
+        };
         let Some(variable) = &rel.variable else {
             return Ok(self.new_slot());
         };
@@ -150,7 +183,12 @@ impl Planner<'_> {
                 });
             }
             if var.kind != VarKind::Rel && var.kind != VarKind::Value {
-                return Err(kind_conflict(&variable.name, VarKind::Rel, var.kind, variable.span));
+                return Err(kind_conflict(
+                    &variable.name,
+                    VarKind::Rel,
+                    var.kind,
+                    variable.span,
+                ));
             }
             self.variable(scope, &variable.name, variable.span)?;
             return Ok(var.slot);
@@ -186,27 +224,59 @@ impl Planner<'_> {
         Ok(())
     }
 
-    pub(super) fn node_filter(&mut self, node: &ast::NodePattern, scope: &Scope) -> Result<NodeFilter> {
-        let labels = node.labels.iter().map(|l| self.name(&l.name, NameKind::Label)).collect();
+    pub(super) fn node_filter(
+        &mut self,
+        node: &ast::NodePattern,
+        scope: &Scope,
+    ) -> Result<NodeFilter> {
+        let labels = node
+            .labels
+            .iter()
+            .map(|l| self.name(&l.name, NameKind::Label))
+            .collect();
         let (props, prop_map) = self.property_filter(node.properties.as_ref(), scope)?;
-        Ok(NodeFilter { labels, props, prop_map })
+        Ok(NodeFilter {
+            labels,
+            props,
+            prop_map,
+        })
     }
 
-    fn rel_filter(&mut self, rel: &ast::RelPattern, scope: &Scope, hop_slot: Slot) -> Result<RelFilter> {
-        let types = rel.types.iter().map(|t| self.name(&t.name, NameKind::Type)).collect();
+    fn rel_filter(
+        &mut self,
+        rel: &ast::RelPattern,
+        scope: &Scope,
+        hop_slot: Slot,
+    ) -> Result<RelFilter> {
+        let types = rel
+            .types
+            .iter()
+            .map(|t| self.name(&t.name, NameKind::Type))
+            .collect();
         let (props, prop_map) = self.property_filter(rel.properties.as_ref(), scope)?;
         let predicate = match (&rel.where_, rel.range) {
             (Some(where_), Some(_)) => {
                 // Inside the hop predicate the relationship variable is the single hop.
                 let mut inner = scope.clone();
                 if let Some(v) = &rel.variable {
-                    inner.insert(&v.name, Var { slot: hop_slot, kind: VarKind::Rel });
+                    inner.insert(
+                        &v.name,
+                        Var {
+                            slot: hop_slot,
+                            kind: VarKind::Rel,
+                        },
+                    );
                 }
                 Some((hop_slot, self.expr_in(where_, &inner, "in WHERE")?))
             }
             _ => None,
         };
-        Ok(RelFilter { types, props, prop_map, predicate })
+        Ok(RelFilter {
+            types,
+            props,
+            prop_map,
+            predicate,
+        })
     }
 
     #[allow(clippy::type_complexity)]
@@ -217,7 +287,10 @@ impl Planner<'_> {
     ) -> Result<(Vec<(Name, Expr)>, Option<Expr>)> {
         match properties {
             None => Ok((Vec::new(), None)),
-            Some(ast::Expr { kind: ast::ExprKind::Map(entries), .. }) => {
+            Some(ast::Expr {
+                kind: ast::ExprKind::Map(entries),
+                ..
+            }) => {
                 let mut props = Vec::new();
                 for (key, value) in entries {
                     props.push((self.name(key, NameKind::Key), self.expr(value, scope)?));
@@ -248,11 +321,18 @@ impl Planner<'_> {
         let filter = self.node_filter(node_patterns[anchor], scope)?;
         if bound.contains(&anchor_slot) {
             if !filter.is_empty() {
-                ops.push(Op::CheckNode { slot: anchor_slot, filter });
+                ops.push(Op::CheckNode {
+                    slot: anchor_slot,
+                    filter,
+                });
             }
         } else {
             let source = self.node_source(&filter, anchor_slot, pending);
-            ops.push(Op::NodeScan { slot: anchor_slot, source, filter });
+            ops.push(Op::NodeScan {
+                slot: anchor_slot,
+                source,
+                filter,
+            });
             bound.insert(anchor_slot);
         }
         flush(ops, pending, bound);
@@ -260,13 +340,31 @@ impl Planner<'_> {
         for i in anchor..element.chain.len() {
             let (rel, _) = &element.chain[i];
             let (from, to) = (slots.nodes[i], slots.nodes[i + 1]);
-            self.plan_expand(ops, scope, rel, node_patterns[i + 1], (from, slots.rels[i], to), false, bound, unique)?;
+            self.plan_expand(
+                ops,
+                scope,
+                rel,
+                node_patterns[i + 1],
+                (from, slots.rels[i], to),
+                false,
+                bound,
+                unique,
+            )?;
             flush(ops, pending, bound);
         }
         for i in (0..anchor).rev() {
             let (rel, _) = &element.chain[i];
             let (from, to) = (slots.nodes[i + 1], slots.nodes[i]);
-            self.plan_expand(ops, scope, rel, node_patterns[i], (from, slots.rels[i], to), true, bound, unique)?;
+            self.plan_expand(
+                ops,
+                scope,
+                rel,
+                node_patterns[i],
+                (from, slots.rels[i], to),
+                true,
+                bound,
+                unique,
+            )?;
             flush(ops, pending, bound);
         }
         Ok(())
@@ -290,13 +388,21 @@ impl Planner<'_> {
                 ast::ExprKind::Map(entries) => entries.iter().any(|(k, _)| k == "name"),
                 _ => false,
             });
-            if inline_name || pending.iter().any(|p| name_equality(&p.expr, slots[i]).is_some()) {
+            if inline_name
+                || pending
+                    .iter()
+                    .any(|p| name_equality(&p.expr, slots[i]).is_some())
+            {
                 return (1, 0);
             }
             let rarest = node
                 .labels
                 .iter()
-                .map(|l| self.graph.label_symbol(&l.name).map_or(0, |s| self.graph.label_count(s)))
+                .map(|l| {
+                    self.graph
+                        .label_symbol(&l.name)
+                        .map_or(0, |s| self.graph.label_count(s))
+                })
                 .min();
             match rarest {
                 Some(count) => (2, count),
@@ -320,10 +426,10 @@ impl Planner<'_> {
                 return NodeSource::Name(value.clone());
             }
         }
-        let rarest = filter
-            .labels
-            .iter()
-            .min_by_key(|l| l.resolve(self.graph).map_or(0, |s| self.graph.label_count(s)));
+        let rarest = filter.labels.iter().min_by_key(|l| {
+            l.resolve(self.graph)
+                .map_or(0, |s| self.graph.label_count(s))
+        });
         match rarest {
             Some(label) => NodeSource::Label(label.clone()),
             None => NodeSource::All,
@@ -421,11 +527,18 @@ impl Planner<'_> {
                 }
             } else {
                 let source = self.node_source(&filter, slot, &[]);
-                ops.push(Op::NodeScan { slot, source, filter });
+                ops.push(Op::NodeScan {
+                    slot,
+                    source,
+                    filter,
+                });
                 bound.insert(slot);
             }
         }
-        let range = rel.range.unwrap_or(ast::Range { min: Some(1), max: Some(1) });
+        let range = rel.range.unwrap_or(ast::Range {
+            min: Some(1),
+            max: Some(1),
+        });
         let min = range.min.unwrap_or(1);
         if min > 1 {
             return Err(PlanError::InvalidPattern {
@@ -473,7 +586,11 @@ fn kind_conflict(name: &str, expected: VarKind, found: VarKind, span: crate::Spa
 /// `a AND b AND c` → `[a, b, c]`.
 pub(super) fn conjuncts(expr: &ast::Expr) -> Vec<&ast::Expr> {
     match &expr.kind {
-        ast::ExprKind::Binary { op: ast::BinaryOp::And, lhs, rhs } => {
+        ast::ExprKind::Binary {
+            op: ast::BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
             let mut out = conjuncts(lhs);
             out.extend(conjuncts(rhs));
             out
@@ -503,7 +620,12 @@ fn flush(ops: &mut Vec<Op>, pending: &mut Vec<Pending>, bound: &HashSet<Slot>) {
 
 /// If `expr` is `slot.name = value` (either side) with a value that reads no slot, the value.
 fn name_equality(expr: &Expr, slot: Slot) -> Option<&Expr> {
-    let ExprKind::Binary { op: ast::BinaryOp::Eq, lhs, rhs } = &expr.kind else {
+    let ExprKind::Binary {
+        op: ast::BinaryOp::Eq,
+        lhs,
+        rhs,
+    } = &expr.kind
+    else {
         return None;
     };
     let is_name_of_slot = |e: &Expr| {

@@ -36,14 +36,24 @@ struct Item<'a> {
 
 impl Planner<'_> {
     /// When planning aggregating items: a reference to a grouping key or an aggregate.
-    pub(super) fn aggregation_reference(&mut self, e: &ast::Expr, _scope: &Scope) -> Result<Option<Expr>> {
-        let Some(agg) = &self.aggregation else { return Ok(None) };
+    pub(super) fn aggregation_reference(
+        &mut self,
+        e: &ast::Expr,
+        _scope: &Scope,
+    ) -> Result<Option<Expr>> {
+        let Some(agg) = &self.aggregation else {
+            return Ok(None);
+        };
         if let Some((_, slot)) = agg.keys.iter().find(|(k, _)| same_expr(k, e)) {
             return Ok(Some(Expr::new(P::Slot(*slot), e.span)));
         }
         let (kind, distinct, args): (AggregateKind, bool, &[ast::Expr]) = match &e.kind {
             A::CountStar => (AggregateKind::CountStar, false, &[]),
-            A::FunctionCall { name, distinct, args } => match functions::aggregate(name) {
+            A::FunctionCall {
+                name,
+                distinct,
+                args,
+            } => match functions::aggregate(name) {
                 Some((kind, min, max)) => {
                     check_arity(name, args.len(), min, max, e.span)?;
                     (kind, *distinct, args.as_slice())
@@ -106,7 +116,13 @@ impl Planner<'_> {
 
         let mut new_scope = Scope::default();
         for (i, name) in columns.iter().enumerate() {
-            new_scope.insert(name, Var { slot: i, kind: kinds[i] });
+            new_scope.insert(
+                name,
+                Var {
+                    slot: i,
+                    kind: kinds[i],
+                },
+            );
         }
 
         let order_scope;
@@ -119,14 +135,23 @@ impl Planner<'_> {
             for item in &items {
                 planned.push(self.expr_in(&item.expr, scope, "in a projection")?);
             }
-            ops.push(Op::Project { items: planned, keep_input });
+            ops.push(Op::Project {
+                items: planned,
+                keep_input,
+            });
             let mut s = new_scope.clone();
             if keep_input {
                 // The input row follows the items: old variables stay visible to ORDER BY
                 // unless an alias shadows them.
                 for (name, var) in &scope.vars {
                     if s.get(name).is_none() {
-                        s.insert(name, Var { slot: width + var.slot, kind: var.kind });
+                        s.insert(
+                            name,
+                            Var {
+                                slot: width + var.slot,
+                                kind: var.kind,
+                            },
+                        );
                     }
                 }
             }
@@ -144,8 +169,17 @@ impl Planner<'_> {
         if !projection.order_by.is_empty() {
             let mut keys = Vec::new();
             for sort in &projection.order_by {
-                let expr = self.sort_key(&sort.expr, &items, &order_scope, scope, aggregating || projection.distinct)?;
-                keys.push(SortKey { expr, descending: sort.descending });
+                let expr = self.sort_key(
+                    &sort.expr,
+                    &items,
+                    &order_scope,
+                    scope,
+                    aggregating || projection.distinct,
+                )?;
+                keys.push(SortKey {
+                    expr,
+                    descending: sort.descending,
+                });
             }
             ops.push(Op::Sort { keys });
         }
@@ -181,7 +215,11 @@ impl Planner<'_> {
             }
             for name in names {
                 let expr = ast::Expr::new(A::Variable(name.clone()), clause_span);
-                items.push(Item { expr: std::borrow::Cow::Owned(expr), name, span: clause_span });
+                items.push(Item {
+                    expr: std::borrow::Cow::Owned(expr),
+                    name,
+                    span: clause_span,
+                });
             }
         }
         for item in &projection.items {
@@ -189,7 +227,9 @@ impl Planner<'_> {
                 (Some(alias), _) => alias.name.clone(),
                 (None, A::Variable(v)) => v.clone(),
                 (None, _) if kind == ProjectionKind::With => {
-                    return Err(PlanError::MissingAlias { span: item.expr.span });
+                    return Err(PlanError::MissingAlias {
+                        span: item.expr.span,
+                    });
                 }
                 (None, _) => item.text.clone(),
             };
@@ -197,7 +237,11 @@ impl Planner<'_> {
             if items.iter().any(|i: &Item| i.name == name) {
                 return Err(PlanError::DuplicateColumn { name, span });
             }
-            items.push(Item { expr: std::borrow::Cow::Borrowed(&item.expr), name, span });
+            items.push(Item {
+                expr: std::borrow::Cow::Borrowed(&item.expr),
+                name,
+                span,
+            });
         }
         Ok(items)
     }
@@ -211,7 +255,13 @@ impl Planner<'_> {
             keys.push((item.expr.clone().into_owned(), key_exprs.len()));
             if let A::Variable(v) = &item.expr.kind {
                 let kind = scope.get(v).map_or(VarKind::Value, |var| var.kind);
-                post_scope.insert(v, Var { slot: key_exprs.len(), kind });
+                post_scope.insert(
+                    v,
+                    Var {
+                        slot: key_exprs.len(),
+                        kind,
+                    },
+                );
             }
             key_exprs.push(self.expr_in(&item.expr, scope, "in a grouping key")?);
         }
@@ -241,11 +291,20 @@ impl Planner<'_> {
         }
         let agg = self.aggregation.take().expect("set above");
         result?;
-        let identity = outputs.iter().enumerate().all(|(i, e)| matches!(e.kind, P::Slot(s) if s == i))
+        let identity = outputs
+            .iter()
+            .enumerate()
+            .all(|(i, e)| matches!(e.kind, P::Slot(s) if s == i))
             && outputs.len() == base + agg.specs.len();
-        ops.push(Op::Aggregate { keys: key_exprs, aggregates: agg.specs });
+        ops.push(Op::Aggregate {
+            keys: key_exprs,
+            aggregates: agg.specs,
+        });
         if !identity {
-            ops.push(Op::Project { items: outputs, keep_input: false });
+            ops.push(Op::Project {
+                items: outputs,
+                keep_input: false,
+            });
         }
         Ok(())
     }
@@ -281,16 +340,24 @@ impl Planner<'_> {
 
     /// SKIP and LIMIT: a constant or parameter; a literal must be a non-negative integer.
     fn count_expr(&mut self, expr: &ast::Expr, what: &'static str) -> Result<Expr> {
-        let planned = self.expr_in(expr, &Scope::default(), "in SKIP or LIMIT").map_err(|e| match e {
-            PlanError::UnknownVariable { span, .. } => PlanError::NonConstantExpression { what, span },
-            other => other,
-        })?;
+        let planned = self
+            .expr_in(expr, &Scope::default(), "in SKIP or LIMIT")
+            .map_err(|e| match e {
+                PlanError::UnknownVariable { span, .. } => {
+                    PlanError::NonConstantExpression { what, span }
+                }
+                other => other,
+            })?;
         match &planned.kind {
-            P::Const(crate::graph::Value::Int(i)) if *i < 0 => {
-                Err(PlanError::InvalidCount { what, span: expr.span })
-            }
+            P::Const(crate::graph::Value::Int(i)) if *i < 0 => Err(PlanError::InvalidCount {
+                what,
+                span: expr.span,
+            }),
             P::Const(crate::graph::Value::Int(_)) | P::Param(_) => Ok(planned),
-            P::Const(_) => Err(PlanError::InvalidCount { what, span: expr.span }),
+            P::Const(_) => Err(PlanError::InvalidCount {
+                what,
+                span: expr.span,
+            }),
             _ => Ok(planned),
         }
     }

@@ -1,0 +1,218 @@
+//! Grouping and aggregates, by hashing the grouping keys. Nulls are skipped by every
+//! aggregate but `count(*)`; with no rows and no keys, one row of empty aggregates.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::graph::Value;
+use crate::plan::logical::{AggregateKind, AggregateSpec, Expr};
+
+use super::expr::{binary, describe, type_error};
+use super::{ExecError, Reader, Result, Row};
+
+/// One aggregate's running state.
+enum Accumulator {
+    Count(i64),
+    Sum(Value),
+    Avg { sum: f64, count: i64 },
+    Extreme(Option<Value>),
+    Collect(Vec<Value>),
+    Values(Vec<f64>),
+}
+
+struct Group {
+    keys: Row,
+    accumulators: Vec<Accumulator>,
+    seen: Vec<HashSet<Value>>,
+}
+
+pub(super) fn aggregate(
+    reader: &Reader,
+    keys: &[Expr],
+    specs: &[AggregateSpec],
+    rows: Vec<Row>,
+) -> Result<Vec<Row>> {
+    let mut index: HashMap<Row, usize> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut params: Vec<Option<Value>> = vec![None; specs.len()];
+    for mut row in rows {
+        let mut key = Vec::with_capacity(keys.len());
+        for k in keys {
+            key.push(reader.eval(k, &mut row)?);
+        }
+        let g = match index.get(&key) {
+            Some(&g) => g,
+            None => {
+                index.insert(key.clone(), groups.len());
+                groups.push(new_group(key, specs));
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[g];
+        for (i, spec) in specs.iter().enumerate() {
+            if spec.kind == AggregateKind::CountStar {
+                if let Accumulator::Count(n) = &mut group.accumulators[i] {
+                    *n += 1;
+                }
+                continue;
+            }
+            let value = match &spec.arg {
+                Some(arg) => reader.eval(arg, &mut row)?,
+                None => Value::Null,
+            };
+            if let (Some(param), None) = (&spec.param, &params[i]) {
+                params[i] = Some(reader.eval(param, &mut row)?);
+            }
+            if value.is_null() || (spec.distinct && !group.seen[i].insert(value.clone())) {
+                continue;
+            }
+            add(&mut group.accumulators[i], value, spec)?;
+        }
+    }
+    if groups.is_empty() && keys.is_empty() {
+        groups.push(new_group(Vec::new(), specs));
+    }
+    groups
+        .into_iter()
+        .map(|group| {
+            let mut row = group.keys;
+            for ((acc, spec), param) in group.accumulators.into_iter().zip(specs).zip(&params) {
+                row.push(finish(acc, spec, param.as_ref())?);
+            }
+            Ok(row)
+        })
+        .collect()
+}
+
+fn new_group(keys: Row, specs: &[AggregateSpec]) -> Group {
+    let accumulators = specs
+        .iter()
+        .map(|s| match s.kind {
+            AggregateKind::CountStar | AggregateKind::Count => Accumulator::Count(0),
+            AggregateKind::Sum => Accumulator::Sum(Value::Int(0)),
+            AggregateKind::Avg => Accumulator::Avg { sum: 0.0, count: 0 },
+            AggregateKind::Min | AggregateKind::Max => Accumulator::Extreme(None),
+            AggregateKind::Collect => Accumulator::Collect(Vec::new()),
+            AggregateKind::StDev
+            | AggregateKind::StDevP
+            | AggregateKind::PercentileCont
+            | AggregateKind::PercentileDisc => Accumulator::Values(Vec::new()),
+        })
+        .collect();
+    Group {
+        keys,
+        accumulators,
+        seen: specs.iter().map(|_| HashSet::new()).collect(),
+    }
+}
+
+fn add(acc: &mut Accumulator, value: Value, spec: &AggregateSpec) -> Result<()> {
+    let not_number = |v: &Value| {
+        type_error(
+            format!("expected a number to aggregate, got {}", describe(v)),
+            spec.span,
+        )
+    };
+    match acc {
+        Accumulator::Count(n) => *n += 1,
+        Accumulator::Sum(total) => {
+            if !matches!(value, Value::Int(_) | Value::Float(_) | Value::Duration(_)) {
+                return Err(not_number(&value));
+            }
+            *total = binary(crate::ast::BinaryOp::Add, total.clone(), value, spec.span)?;
+        }
+        Accumulator::Avg { sum, count } => {
+            *sum += value.as_f64().ok_or_else(|| not_number(&value))?;
+            *count += 1;
+        }
+        Accumulator::Extreme(best) => {
+            let replace = match best {
+                None => true,
+                Some(b) => {
+                    let o = value.order_cmp(b);
+                    if spec.kind == AggregateKind::Min {
+                        o.is_lt()
+                    } else {
+                        o.is_gt()
+                    }
+                }
+            };
+            if replace {
+                *best = Some(value);
+            }
+        }
+        Accumulator::Collect(items) => items.push(value),
+        Accumulator::Values(values) => {
+            values.push(value.as_f64().ok_or_else(|| not_number(&value))?)
+        }
+    }
+    Ok(())
+}
+
+fn finish(acc: Accumulator, spec: &AggregateSpec, param: Option<&Value>) -> Result<Value> {
+    Ok(match acc {
+        Accumulator::Count(n) => Value::Int(n),
+        Accumulator::Sum(v) => v,
+        Accumulator::Avg { sum, count } => {
+            if count == 0 {
+                Value::Null
+            } else {
+                Value::Float(sum / count as f64)
+            }
+        }
+        Accumulator::Extreme(v) => v.unwrap_or(Value::Null),
+        Accumulator::Collect(items) => Value::List(items),
+        Accumulator::Values(mut values) => match spec.kind {
+            AggregateKind::StDev | AggregateKind::StDevP => {
+                let n = values.len() as f64;
+                let denominator = if spec.kind == AggregateKind::StDev {
+                    n - 1.0
+                } else {
+                    n
+                };
+                if denominator <= 0.0 {
+                    Value::Float(0.0)
+                } else {
+                    let mean = values.iter().sum::<f64>() / n;
+                    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / denominator;
+                    Value::Float(var.sqrt())
+                }
+            }
+            _ => {
+                let p = match param {
+                    Some(v) => v
+                        .as_f64()
+                        .filter(|p| (0.0..=1.0).contains(p))
+                        .ok_or_else(|| ExecError::InvalidArgument {
+                            message: "the percentile must be a number between 0.0 and 1.0".into(),
+                            span: spec.span,
+                        })?,
+                    None => return Ok(Value::Null),
+                };
+                if values.is_empty() {
+                    return Ok(Value::Null);
+                }
+                values.sort_by(|a, b| a.total_cmp(b));
+                percentile(&values, p, spec.kind == AggregateKind::PercentileCont)
+            }
+        },
+    })
+}
+
+fn percentile(sorted: &[f64], p: f64, continuous: bool) -> Value {
+    let n = sorted.len();
+    if continuous {
+        let pos = p * (n - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        Value::Float(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
+    } else {
+        let idx = ((p * n as f64).ceil() as usize)
+            .saturating_sub(1)
+            .min(n - 1);
+        let v = sorted[idx];
+        if v.fract() == 0.0 && v.abs() < 9e15 {
+            Value::Int(v as i64)
+        } else {
+            Value::Float(v)
+        }
+    }
+}

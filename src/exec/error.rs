@@ -1,0 +1,63 @@
+//! Errors raised while a statement runs.
+
+use thiserror::Error;
+
+use crate::error::Span;
+
+/// A statement that failed while running.
+#[derive(Debug, Error, PartialEq, Clone)]
+pub enum ExecError {
+    #[error("exec: statement interrupted")]
+    Interrupted,
+    #[error("exec: type mismatch: {message}")]
+    TypeMismatch { message: String, span: Span },
+    #[error("exec: {message}")]
+    InvalidArgument { message: String, span: Span },
+    #[error("exec: {message}")]
+    Arithmetic { message: String, span: Span },
+    #[error("exec: parameter `${name}` was not given")]
+    MissingParameter { name: String, span: Span },
+    #[error(
+        "exec: cannot delete a node that still has relationships; use DETACH DELETE to delete them too"
+    )]
+    DeleteConnectedNode,
+    #[error("exec: {message}")]
+    InvalidUpdate { message: String, span: Span },
+    #[error("exec: {message}")]
+    DeletedEntity { message: String, span: Span },
+    #[error("exec: updates cannot run inside a subquery ({op})")]
+    UpdateInSubquery { op: String },
+    #[error("exec: cannot write {path}: {message}")]
+    Copy { path: String, message: String },
+}
+
+impl ExecError {
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            ExecError::TypeMismatch { span, .. }
+            | ExecError::InvalidArgument { span, .. }
+            | ExecError::Arithmetic { span, .. }
+            | ExecError::MissingParameter { span, .. }
+            | ExecError::InvalidUpdate { span, .. }
+            | ExecError::DeletedEntity { span, .. } => Some(*span),
+            ExecError::Interrupted
+            | ExecError::DeleteConnectedNode
+            | ExecError::UpdateInSubquery { .. }
+            | ExecError::Copy { .. } => None,
+        }
+    }
+
+    /// The openCypher TCK's error class.
+    pub fn tck_class(&self) -> &'static str {
+        match self {
+            ExecError::TypeMismatch { .. } | ExecError::InvalidUpdate { .. } => "TypeError",
+            ExecError::InvalidArgument { .. } | ExecError::Arithmetic { .. } => "ArgumentError",
+            ExecError::MissingParameter { .. } => "ParameterMissing",
+            ExecError::DeleteConnectedNode => "ConstraintVerificationFailed",
+            ExecError::DeletedEntity { .. } => "EntityNotFound",
+            ExecError::Interrupted
+            | ExecError::UpdateInSubquery { .. }
+            | ExecError::Copy { .. } => "RuntimeError",
+        }
+    }
+}

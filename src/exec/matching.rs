@@ -1,0 +1,472 @@
+//! Pattern matching: scans, single and variable-length expansions, shortest paths.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::graph::{Direction, NodeId, Path, RelId, Value};
+use crate::plan::logical::{
+    Expand, NodeFilter, NodeSource, PathStep, RelFilter, ShortestPath, Slot, Uniqueness, VarExpand,
+};
+
+use super::{Flow, Reader, Result, Row, get, set};
+
+type Next<'n> = dyn FnMut(Row) -> Result<Flow> + 'n;
+
+impl Reader<'_> {
+    pub(super) fn node_scan(
+        &self,
+        slot: Slot,
+        source: &NodeSource,
+        filter: &NodeFilter,
+        row: Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        let mut emit = |node: NodeId, this: &Self| -> Result<Flow> {
+            this.check_interrupt()?;
+            let mut r = row.clone();
+            set(&mut r, slot, Value::Node(node));
+            if this.node_matches(node, filter, &mut r)? {
+                next(r)
+            } else {
+                Ok(Flow::Continue)
+            }
+        };
+        match source {
+            NodeSource::All => {
+                for node in self.graph.node_ids() {
+                    if emit(node, self)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+            }
+            NodeSource::Label(label) => {
+                let Some(symbol) = label.resolve(self.graph) else {
+                    return Ok(Flow::Continue);
+                };
+                for node in self.graph.nodes_with_label(symbol) {
+                    if emit(node, self)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+            }
+            NodeSource::Name(expr) => {
+                let name = self.eval(expr, &mut row.clone())?;
+                let Value::String(name) = name else {
+                    return Ok(Flow::Continue);
+                };
+                for node in self.graph.nodes_named(&name).to_vec() {
+                    if emit(node, self)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Whether `node` has the filter's labels and properties; `row` is the row being
+    /// built, for property values that refer to other variables.
+    pub(super) fn node_matches(
+        &self,
+        node: NodeId,
+        filter: &NodeFilter,
+        row: &mut Row,
+    ) -> Result<bool> {
+        for label in &filter.labels {
+            match label.resolve(self.graph) {
+                Some(symbol) if self.graph.has_label(node, symbol) => {}
+                _ => return Ok(false),
+            }
+        }
+        for (key, expr) in &filter.props {
+            let expected = self.eval(expr, row)?;
+            let actual = key
+                .resolve(self.graph)
+                .and_then(|k| self.graph.node_property(node, k));
+            if !property_equals(actual, &expected) {
+                return Ok(false);
+            }
+        }
+        if let Some(map) = &filter.prop_map {
+            return self.map_matches(map, row, |k| self.graph.node_property(node, k));
+        }
+        Ok(true)
+    }
+
+    fn map_matches<'v>(
+        &self,
+        map: &crate::plan::logical::Expr,
+        row: &mut Row,
+        lookup: impl Fn(crate::graph::Symbol) -> Option<&'v Value>,
+    ) -> Result<bool> {
+        match self.eval(map, row)? {
+            Value::Map(entries) => {
+                for (key, expected) in &entries {
+                    let actual = self.graph.key_symbol(key).and_then(&lookup);
+                    if !property_equals(actual, expected) {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Value::Null => Ok(false),
+            other => Err(super::ExecError::TypeMismatch {
+                message: format!(
+                    "expected a map of properties, got {}",
+                    super::expr::describe(&other)
+                ),
+                span: map.span,
+            }),
+        }
+    }
+
+    /// Whether relationship `rel` has one of the filter's types, its properties, and
+    /// passes its inline predicate.
+    fn rel_matches(&self, rel: RelId, filter: &RelFilter, row: &mut Row) -> Result<bool> {
+        if !filter.types.is_empty() {
+            let Some(rel_type) = self.graph.rel_type(rel) else {
+                return Ok(false);
+            };
+            if !filter
+                .types
+                .iter()
+                .any(|t| t.resolve(self.graph) == Some(rel_type))
+            {
+                return Ok(false);
+            }
+        }
+        for (key, expr) in &filter.props {
+            let expected = self.eval(expr, row)?;
+            let actual = key
+                .resolve(self.graph)
+                .and_then(|k| self.graph.rel_property(rel, k));
+            if !property_equals(actual, &expected) {
+                return Ok(false);
+            }
+        }
+        if let Some(map) = &filter.prop_map
+            && !self.map_matches(map, row, |k| self.graph.rel_property(rel, k))?
+        {
+            return Ok(false);
+        }
+        if let Some((hop, predicate)) = &filter.predicate {
+            set(row, *hop, Value::Rel(rel));
+            if !matches!(self.eval(predicate, row)?, Value::Bool(true)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Whether `rel` is already used by the row's earlier relationships in this MATCH.
+    fn already_used(&self, rel: RelId, unique: &Uniqueness, row: &Row) -> bool {
+        unique
+            .singles
+            .iter()
+            .any(|s| matches!(get(row, *s), Value::Rel(r) if *r == rel))
+            || unique.lists.iter().any(|s| match get(row, *s) {
+                Value::List(items) => items
+                    .iter()
+                    .any(|v| matches!(v, Value::Rel(r) if *r == rel)),
+                _ => false,
+            })
+    }
+
+    pub(super) fn expand(&self, op: &Expand, row: Row, next: &mut Next) -> Result<Flow> {
+        let Value::Node(from) = *get(&row, op.from) else {
+            return Ok(Flow::Continue);
+        };
+        if op.rel_bound {
+            let Value::Rel(rel) = *get(&row, op.rel) else {
+                return Ok(Flow::Continue);
+            };
+            let Some((start, end)) = self.graph.endpoints(rel) else {
+                return Ok(Flow::Continue);
+            };
+            let other = match op.direction {
+                Direction::Outgoing if start == from => end,
+                Direction::Incoming if end == from => start,
+                Direction::Both if start == from => end,
+                Direction::Both if end == from => start,
+                _ => return Ok(Flow::Continue),
+            };
+            return self.expand_to(op, rel, other, row, next);
+        }
+        for (rel, other) in self.graph.rels_of(from, op.direction) {
+            self.check_interrupt()?;
+            if self.expand_to(op, rel, other, row.clone(), next)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn expand_to(
+        &self,
+        op: &Expand,
+        rel: RelId,
+        other: NodeId,
+        mut row: Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        if self.already_used(rel, &op.unique, &row)
+            || !self.rel_matches(rel, &op.rel_filter, &mut row)?
+        {
+            return Ok(Flow::Continue);
+        }
+        if op.to_bound {
+            if !matches!(get(&row, op.to), Value::Node(n) if *n == other) {
+                return Ok(Flow::Continue);
+            }
+        } else {
+            set(&mut row, op.to, Value::Node(other));
+        }
+        if !op.to_filter.is_empty() && !self.node_matches(other, &op.to_filter, &mut row)? {
+            return Ok(Flow::Continue);
+        }
+        set(&mut row, op.rel, Value::Rel(rel));
+        next(row)
+    }
+
+    pub(super) fn var_expand(&self, op: &VarExpand, row: Row, next: &mut Next) -> Result<Flow> {
+        let Value::Node(from) = *get(&row, op.from) else {
+            return Ok(Flow::Continue);
+        };
+        let mut walk = Vec::new();
+        let mut scratch = row.clone();
+        self.walk(op, from, &mut walk, &row, &mut scratch, next)
+    }
+
+    /// Depth-first walk: every trail (no relationship twice) within the length bounds.
+    fn walk(
+        &self,
+        op: &VarExpand,
+        at: NodeId,
+        walk: &mut Vec<RelId>,
+        row: &Row,
+        scratch: &mut Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        self.check_interrupt()?;
+        let depth = walk.len() as u64;
+        if depth >= op.min && self.emit_walk(op, at, walk, row, next)? == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+        if op.max.is_some_and(|max| depth >= max) {
+            return Ok(Flow::Continue);
+        }
+        for (rel, other) in self.graph.rels_of(at, op.direction) {
+            if walk.contains(&rel) || self.already_used(rel, &op.unique, row) {
+                continue;
+            }
+            if !self.rel_matches(rel, &op.rel_filter, scratch)? {
+                continue;
+            }
+            walk.push(rel);
+            let flow = self.walk(op, other, walk, row, scratch, next)?;
+            walk.pop();
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn emit_walk(
+        &self,
+        op: &VarExpand,
+        at: NodeId,
+        walk: &[RelId],
+        row: &Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        let mut r = row.clone();
+        if op.to_bound {
+            if !matches!(get(&r, op.to), Value::Node(n) if *n == at) {
+                return Ok(Flow::Continue);
+            }
+        } else {
+            set(&mut r, op.to, Value::Node(at));
+        }
+        if !op.to_filter.is_empty() && !self.node_matches(at, &op.to_filter, &mut r)? {
+            return Ok(Flow::Continue);
+        }
+        let mut rels: Vec<Value> = walk.iter().map(|r| Value::Rel(*r)).collect();
+        if op.reversed {
+            rels.reverse();
+        }
+        set(&mut r, op.rels, Value::List(rels));
+        next(r)
+    }
+
+    /// Breadth-first search from `from` to `to`; one shortest path, or all of them.
+    pub(super) fn shortest_path(
+        &self,
+        op: &ShortestPath,
+        row: Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        let (&Value::Node(from), &Value::Node(to)) = (get(&row, op.from), get(&row, op.to)) else {
+            return Ok(Flow::Continue);
+        };
+        let mut scratch = row.clone();
+        if from == to && op.min == 0 {
+            let path = Path {
+                nodes: vec![from],
+                rels: vec![],
+            };
+            return self.emit_path(op, path, row, next);
+        }
+        // Predecessors on shortest routes; `from` is left out when it is also the target
+        // so that a cycle back to it can be found.
+        let mut depth_of: HashMap<NodeId, u64> = HashMap::new();
+        let mut preds: HashMap<NodeId, Vec<(NodeId, RelId)>> = HashMap::new();
+        if from != to {
+            depth_of.insert(from, 0);
+        }
+        let mut frontier = VecDeque::from([from]);
+        let mut depth = 0;
+        while !frontier.is_empty() && !depth_of.contains_key(&to) {
+            if op.max.is_some_and(|max| depth >= max) {
+                break;
+            }
+            depth += 1;
+            let mut following = VecDeque::new();
+            for node in frontier {
+                self.check_interrupt()?;
+                for (rel, other) in self.graph.rels_of(node, op.direction) {
+                    if !self.rel_matches(rel, &op.rel_filter, &mut scratch)? {
+                        continue;
+                    }
+                    match depth_of.get(&other) {
+                        None => {
+                            depth_of.insert(other, depth);
+                            preds.insert(other, vec![(node, rel)]);
+                            following.push_back(other);
+                        }
+                        Some(d) if *d == depth && op.all => {
+                            preds.entry(other).or_default().push((node, rel));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            frontier = following;
+        }
+        if !depth_of.contains_key(&to) {
+            return Ok(Flow::Continue);
+        }
+        let mut paths = Vec::new();
+        let mut suffix = Vec::new();
+        collect_paths(to, from, &preds, &mut suffix, op.all, &mut paths);
+        for path in paths {
+            if self.emit_path(op, path, row.clone(), next)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn emit_path(
+        &self,
+        op: &ShortestPath,
+        path: Path,
+        mut row: Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        if let Some(rels) = op.rels {
+            set(
+                &mut row,
+                rels,
+                Value::List(path.rels.iter().map(|r| Value::Rel(*r)).collect()),
+            );
+        }
+        set(&mut row, op.path, Value::Path(Box::new(path)));
+        next(row)
+    }
+
+    /// Assembles a named path from the row's nodes and relationships.
+    pub(super) fn build_path(&self, row: &Row, start: Slot, steps: &[PathStep]) -> Value {
+        let Value::Node(mut at) = *get(row, start) else {
+            return Value::Null;
+        };
+        let mut path = Path {
+            nodes: vec![at],
+            rels: Vec::new(),
+        };
+        let step = |rel: RelId, path: &mut Path, at: &mut NodeId| -> bool {
+            let Some((s, e)) = self.graph.endpoints(rel) else {
+                return false;
+            };
+            *at = if s == *at { e } else { s };
+            path.rels.push(rel);
+            path.nodes.push(*at);
+            true
+        };
+        for s in steps {
+            match s {
+                PathStep::Single(slot) => match get(row, *slot) {
+                    Value::Rel(r) => {
+                        if !step(*r, &mut path, &mut at) {
+                            return Value::Null;
+                        }
+                    }
+                    _ => return Value::Null,
+                },
+                PathStep::Var(slot) => match get(row, *slot) {
+                    Value::List(items) => {
+                        for item in items {
+                            let Value::Rel(r) = item else {
+                                return Value::Null;
+                            };
+                            if !step(*r, &mut path, &mut at) {
+                                return Value::Null;
+                            }
+                        }
+                    }
+                    _ => return Value::Null,
+                },
+            }
+        }
+        Value::Path(Box::new(path))
+    }
+}
+
+/// Walks predecessor lists back from `at` to `from`, building paths (all, or the first).
+fn collect_paths(
+    at: NodeId,
+    from: NodeId,
+    preds: &HashMap<NodeId, Vec<(NodeId, RelId)>>,
+    suffix: &mut Vec<(RelId, NodeId)>,
+    all: bool,
+    out: &mut Vec<Path>,
+) {
+    if at == from && !suffix.is_empty() || (at == from && preds.get(&at).is_none()) {
+        let mut path = Path {
+            nodes: vec![from],
+            rels: Vec::new(),
+        };
+        for (rel, node) in suffix.iter().rev() {
+            path.rels.push(*rel);
+            path.nodes.push(*node);
+        }
+        out.push(path);
+        return;
+    }
+    let Some(list) = preds.get(&at) else { return };
+    for (prev, rel) in list {
+        suffix.push((*rel, at));
+        collect_paths(*prev, from, preds, suffix, all, out);
+        suffix.pop();
+        if !all && !out.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Property equality for pattern maps: a missing property never matches, and nor does null.
+fn property_equals(actual: Option<&Value>, expected: &Value) -> bool {
+    match actual {
+        Some(actual) => actual.cypher_eq(expected) == Some(true),
+        None => false,
+    }
+}
