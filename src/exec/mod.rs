@@ -54,7 +54,11 @@ pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<R
     let mut stats = Stats::default();
     let outcome = run_plan(plan, graph, ctx, &mut stats);
     match outcome {
-        Ok(rows) => {
+        Ok(mut rows) => {
+            // A statement without RETURN shows only its side effects.
+            if plan.columns.is_empty() {
+                rows.clear();
+            }
             let mut result = ResultSet::new(plan.columns.clone(), rows, graph);
             result.stats = stats;
             Ok(result)
