@@ -98,8 +98,20 @@ impl Clause {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Match {
     pub optional: bool,
+    /// `MATCH TIME ORDERED [BY key, ...] [STRICT]`.
+    pub time_order: Option<TimeOrder>,
     pub pattern: Vec<PatternPart>,
     pub where_: Option<Expr>,
+    pub span: Span,
+}
+
+/// The time-respecting path mode: along each path, every relationship's date (the first
+/// of `keys` it has) is on or after the previous dated relationship's. Undated
+/// relationships pass unless `strict`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeOrder {
+    pub keys: Vec<Ident>,
+    pub strict: bool,
     pub span: Span,
 }
 

@@ -4,7 +4,8 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::graph::{Direction, NodeId, Path, RelId, Value};
 use crate::plan::logical::{
-    Expand, NodeFilter, NodeSource, PathStep, RelFilter, ShortestPath, Slot, Uniqueness, VarExpand,
+    Expand, NodeFilter, NodeSource, PathStep, RelFilter, ShortestPath, Slot, TimeCheck, Uniqueness,
+    VarExpand,
 };
 
 use super::{Flow, Reader, Result, Row, get, set};
@@ -213,6 +214,12 @@ impl Reader<'_> {
         {
             return Ok(Flow::Continue);
         }
+        if let Some(check) = &op.time {
+            match self.time_step(check, rel, get(&row, check.slot)) {
+                Some(date) => set(&mut row, check.slot, date),
+                None => return Ok(Flow::Continue),
+            }
+        }
         if op.to_bound {
             if !matches!(get(&row, op.to), Value::Node(n) if *n == other) {
                 return Ok(Flow::Continue);
@@ -233,22 +240,48 @@ impl Reader<'_> {
         };
         let mut walk = Vec::new();
         let mut scratch = row.clone();
-        self.walk(op, from, &mut walk, &row, &mut scratch, next)
+        let last = op
+            .time
+            .as_ref()
+            .map_or(Value::Null, |t| get(&row, t.slot).clone());
+        self.walk(op, from, &mut walk, &last, &row, &mut scratch, next)
+    }
+
+    /// Whether `rel` may follow a path whose last date is `last`; the path's new last date.
+    fn time_step(&self, check: &TimeCheck, rel: RelId, last: &Value) -> Option<Value> {
+        let date = check
+            .keys
+            .iter()
+            .filter_map(|k| k.resolve(self.graph))
+            .find_map(|k| self.graph.rel_property(rel, k));
+        match date {
+            None if check.strict => None,
+            None => Some(last.clone()),
+            Some(date) if last.is_null() => Some(date.clone()),
+            Some(date) => match date.cypher_cmp(last) {
+                Some(std::cmp::Ordering::Less) | None => None,
+                Some(_) => Some(date.clone()),
+            },
+        }
     }
 
     /// Depth-first walk: every trail (no relationship twice) within the length bounds.
+    /// Under TIME ORDERED, a hop dated before `last` is not taken, so what is pruned is
+    /// never expanded.
+    #[allow(clippy::too_many_arguments)]
     fn walk(
         &self,
         op: &VarExpand,
         at: NodeId,
         walk: &mut Vec<RelId>,
+        last: &Value,
         row: &Row,
         scratch: &mut Row,
         next: &mut Next,
     ) -> Result<Flow> {
         self.check_interrupt()?;
         let depth = walk.len() as u64;
-        if depth >= op.min && self.emit_walk(op, at, walk, row, next)? == Flow::Stop {
+        if depth >= op.min && self.emit_walk(op, at, walk, last, row, next)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
         if op.max.is_some_and(|max| depth >= max) {
@@ -261,8 +294,15 @@ impl Reader<'_> {
             if !self.rel_matches(rel, &op.rel_filter, scratch)? {
                 continue;
             }
+            let next_last = match &op.time {
+                Some(check) => match self.time_step(check, rel, last) {
+                    Some(date) => date,
+                    None => continue,
+                },
+                None => Value::Null,
+            };
             walk.push(rel);
-            let flow = self.walk(op, other, walk, row, scratch, next)?;
+            let flow = self.walk(op, other, walk, &next_last, row, scratch, next)?;
             walk.pop();
             if flow == Flow::Stop {
                 return Ok(Flow::Stop);
@@ -276,10 +316,14 @@ impl Reader<'_> {
         op: &VarExpand,
         at: NodeId,
         walk: &[RelId],
+        last: &Value,
         row: &Row,
         next: &mut Next,
     ) -> Result<Flow> {
         let mut r = row.clone();
+        if let Some(check) = &op.time {
+            set(&mut r, check.slot, last.clone());
+        }
         if op.to_bound {
             if !matches!(get(&r, op.to), Value::Node(n) if *n == at) {
                 return Ok(Flow::Continue);

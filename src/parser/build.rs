@@ -90,15 +90,18 @@ fn build_clause(pair: Pair<Rule>) -> Result<Clause> {
             let optional = inner.peek().map(|p| p.as_rule()) == Some(Rule::kw_optional);
             let mut pattern = Vec::new();
             let mut where_ = None;
+            let mut time_order = None;
             for p in inner {
                 match p.as_rule() {
                     Rule::pattern => pattern = build_pattern(p)?,
                     Rule::where_clause => where_ = Some(build_where(p)?),
+                    Rule::path_mode => time_order = Some(build_path_mode(p)),
                     _ => {}
                 }
             }
             Clause::Match(Match {
                 optional,
+                time_order,
                 pattern,
                 where_,
                 span,
@@ -190,6 +193,20 @@ fn build_clause(pair: Pair<Rule>) -> Result<Clause> {
         }
         rule => unreachable!("build_clause: unexpected {rule:?}"),
     })
+}
+
+fn build_path_mode(pair: Pair<Rule>) -> TimeOrder {
+    let span = span_of(&pair);
+    let mut keys = Vec::new();
+    let mut strict = false;
+    for p in pair.into_inner() {
+        match p.as_rule() {
+            Rule::property_key_name => keys.push(ident(p)),
+            Rule::kw_strict => strict = true,
+            _ => {}
+        }
+    }
+    TimeOrder { keys, strict, span }
 }
 
 fn build_where(pair: Pair<Rule>) -> Result<Expr> {

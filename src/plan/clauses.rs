@@ -106,12 +106,13 @@ impl Planner<'_> {
     }
 
     fn plan_match(&mut self, ops: &mut Vec<Op>, scope: &mut Scope, m: &ast::Match) -> Result<()> {
+        let mode = m.time_order.as_ref();
         if !m.optional {
-            return self.plan_pattern(ops, scope, &m.pattern, m.where_.as_ref());
+            return self.plan_pattern_in_mode(ops, scope, &m.pattern, m.where_.as_ref(), mode);
         }
         let before: Vec<_> = scope.slots().collect();
         let mut inner_ops = Vec::new();
-        self.plan_pattern(&mut inner_ops, scope, &m.pattern, m.where_.as_ref())?;
+        self.plan_pattern_in_mode(&mut inner_ops, scope, &m.pattern, m.where_.as_ref(), mode)?;
         let nulls = scope.slots().filter(|s| !before.contains(s)).collect();
         let pipeline = Pipeline {
             ops: inner_ops,

@@ -290,6 +290,16 @@ pub struct Uniqueness {
     pub lists: Vec<Slot>,
 }
 
+/// The time-respecting path mode on one relationship step: the hop's date (the first of
+/// `keys` it has) must not be earlier than the date in `slot`, which it then updates.
+#[derive(Clone, Debug)]
+pub struct TimeCheck {
+    pub keys: Vec<Name>,
+    pub strict: bool,
+    /// Hidden slot holding the last date seen along the path (null before the first).
+    pub slot: Slot,
+}
+
 #[derive(Clone, Debug)]
 pub struct Expand {
     pub from: Slot,
@@ -303,6 +313,7 @@ pub struct Expand {
     /// The relationship variable is already bound.
     pub rel_bound: bool,
     pub unique: Uniqueness,
+    pub time: Option<TimeCheck>,
 }
 
 #[derive(Clone, Debug)]
@@ -320,6 +331,7 @@ pub struct VarExpand {
     /// The walk runs against the pattern's direction; reverse the list when binding it.
     pub reversed: bool,
     pub unique: Uniqueness,
+    pub time: Option<TimeCheck>,
 }
 
 #[derive(Clone, Debug)]

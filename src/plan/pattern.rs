@@ -35,6 +35,18 @@ impl Planner<'_> {
         parts: &[ast::PatternPart],
         where_: Option<&ast::Expr>,
     ) -> Result<()> {
+        self.plan_pattern_in_mode(ops, scope, parts, where_, None)
+    }
+
+    /// Like [`Planner::plan_pattern`], with MATCH's optional time-respecting path mode.
+    pub(super) fn plan_pattern_in_mode(
+        &mut self,
+        ops: &mut Vec<Op>,
+        scope: &mut Scope,
+        parts: &[ast::PatternPart],
+        where_: Option<&ast::Expr>,
+        time_order: Option<&ast::TimeOrder>,
+    ) -> Result<()> {
         let mut bound: HashSet<Slot> = scope.slots().collect();
         let mut declared_here: Vec<String> = Vec::new();
         let chains = parts
@@ -60,8 +72,19 @@ impl Planner<'_> {
             let part = &parts[i];
             let slots = &chains[i];
             if part.shortest.is_some() {
+                if let Some(mode) = time_order {
+                    return Err(PlanError::InvalidPattern {
+                        message: "TIME ORDERED does not apply to shortestPath".into(),
+                        span: mode.span,
+                    });
+                }
                 self.plan_shortest(ops, scope, part, slots, &mut bound)?;
             } else {
+                let time = time_order.map(|mode| TimeCheck {
+                    keys: self.time_keys(mode),
+                    strict: mode.strict,
+                    slot: self.new_slot(),
+                });
                 self.plan_chain(
                     ops,
                     scope,
@@ -70,6 +93,7 @@ impl Planner<'_> {
                     &mut bound,
                     &mut unique,
                     &mut pending,
+                    time,
                 )?;
             }
             if let Some(variable) = &part.variable {
@@ -301,6 +325,20 @@ impl Planner<'_> {
         }
     }
 
+    /// The date keys of a time-ordered MATCH: as written, or `start_date` then `end_date`.
+    fn time_keys(&self, mode: &ast::TimeOrder) -> Vec<Name> {
+        if mode.keys.is_empty() {
+            return vec![
+                self.name("start_date", NameKind::Key),
+                self.name("end_date", NameKind::Key),
+            ];
+        }
+        mode.keys
+            .iter()
+            .map(|k| self.name(&k.name, NameKind::Key))
+            .collect()
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn plan_chain(
         &mut self,
@@ -311,12 +349,18 @@ impl Planner<'_> {
         bound: &mut HashSet<Slot>,
         unique: &mut Uniqueness,
         pending: &mut Vec<Pending>,
+        time: Option<TimeCheck>,
     ) -> Result<()> {
         let element = &part.element;
         let node_patterns: Vec<&ast::NodePattern> = std::iter::once(&element.start)
             .chain(element.chain.iter().map(|(_, n)| n))
             .collect();
-        let anchor = self.choose_anchor(&node_patterns, &slots.nodes, bound, scope, pending);
+        // A time-ordered chain is walked from its start, so that dates only grow.
+        let anchor = if time.is_some() {
+            0
+        } else {
+            self.choose_anchor(&node_patterns, &slots.nodes, bound, scope, pending)
+        };
         let anchor_slot = slots.nodes[anchor];
         let filter = self.node_filter(node_patterns[anchor], scope)?;
         if bound.contains(&anchor_slot) {
@@ -349,6 +393,7 @@ impl Planner<'_> {
                 false,
                 bound,
                 unique,
+                time.clone(),
             )?;
             flush(ops, pending, bound);
         }
@@ -364,6 +409,7 @@ impl Planner<'_> {
                 true,
                 bound,
                 unique,
+                None,
             )?;
             flush(ops, pending, bound);
         }
@@ -447,6 +493,7 @@ impl Planner<'_> {
         reversed: bool,
         bound: &mut HashSet<Slot>,
         unique: &mut Uniqueness,
+        time: Option<TimeCheck>,
     ) -> Result<()> {
         let mut direction = match rel.direction {
             PatternDirection::Right => Direction::Outgoing,
@@ -478,6 +525,7 @@ impl Planner<'_> {
                     to_bound,
                     rel_bound,
                     unique: uniq,
+                    time,
                 })));
                 unique.singles.push(rel_slot);
             }
@@ -495,6 +543,7 @@ impl Planner<'_> {
                     to_bound,
                     reversed,
                     unique: uniq,
+                    time,
                 })));
                 unique.lists.push(rel_slot);
             }
