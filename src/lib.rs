@@ -41,6 +41,8 @@ pub struct Database {
     graph: Graph,
     params: Params,
     interrupt: Arc<AtomicBool>,
+    /// Whether the planner pushes predicates into expansions (on unless testing).
+    unoptimized: bool,
 }
 
 impl Database {
@@ -55,7 +57,15 @@ impl Database {
             graph,
             params: Params::new(),
             interrupt: Arc::default(),
+            unoptimized: false,
         }
+    }
+
+    /// Turns the planner's rewrites off or on. Results must not change: differential
+    /// tests compare both.
+    pub fn with_optimizations(mut self, on: bool) -> Database {
+        self.unoptimized = !on;
+        self
     }
 
     pub fn graph(&self) -> &Graph {
@@ -105,13 +115,10 @@ impl Database {
         let statements = parser::parse(query)?;
         let mut results = Vec::with_capacity(statements.len());
         for statement in &statements {
-            let plan = plan::plan(statement, &self.graph)?;
+            let plan = plan::plan_with(statement, &self.graph, !self.unoptimized)?;
             self.interrupt
                 .store(false, std::sync::atomic::Ordering::Relaxed);
-            let ctx = exec::Context {
-                params,
-                interrupt: &self.interrupt,
-            };
+            let ctx = exec::Context::new(params, &self.interrupt);
             results.push(exec::execute(&plan, &mut self.graph, &ctx)?);
         }
         Ok(results)

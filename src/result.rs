@@ -87,6 +87,9 @@ pub struct ResultSet {
     pub stats: Stats,
     /// A message to show instead of a table (e.g. `COPY` reporting rows written).
     pub message: Option<String>,
+    /// Matching steps the statement took (nodes scanned, relationships followed): a
+    /// machine-independent measure of its work.
+    pub steps: u64,
 }
 
 impl ResultSet {
@@ -104,6 +107,7 @@ impl ResultSet {
             entities,
             stats: Stats::default(),
             message: None,
+            steps: 0,
         }
     }
 

@@ -22,7 +22,7 @@ impl Reader<'_> {
         next: &mut Next,
     ) -> Result<Flow> {
         let mut emit = |node: NodeId, this: &Self| -> Result<Flow> {
-            this.check_interrupt()?;
+            this.step()?;
             let mut r = row.clone();
             set(&mut r, slot, Value::Node(node));
             if this.node_matches(node, filter, &mut r)? {
@@ -149,7 +149,7 @@ impl Reader<'_> {
         {
             return Ok(false);
         }
-        if let Some((hop, predicate)) = &filter.predicate {
+        for (hop, predicate) in &filter.predicates {
             set(row, *hop, Value::Rel(rel));
             if !matches!(self.eval(predicate, row)?, Value::Bool(true)) {
                 return Ok(false);
@@ -193,7 +193,7 @@ impl Reader<'_> {
             return self.expand_to(op, rel, other, row, next);
         }
         for (rel, other) in self.graph.rels_of(from, op.direction) {
-            self.check_interrupt()?;
+            self.step()?;
             if self.expand_to(op, rel, other, row.clone(), next)? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
@@ -279,7 +279,7 @@ impl Reader<'_> {
         scratch: &mut Row,
         next: &mut Next,
     ) -> Result<Flow> {
-        self.check_interrupt()?;
+        self.step()?;
         let depth = walk.len() as u64;
         if depth >= op.min && self.emit_walk(op, at, walk, last, row, next)? == Flow::Stop {
             return Ok(Flow::Stop);
@@ -376,7 +376,7 @@ impl Reader<'_> {
             depth += 1;
             let mut following = VecDeque::new();
             for node in frontier {
-                self.check_interrupt()?;
+                self.step()?;
                 for (rel, other) in self.graph.rels_of(node, op.direction) {
                     if !self.rel_matches(rel, &op.rel_filter, &mut scratch)? {
                         continue;

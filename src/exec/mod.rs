@@ -31,6 +31,18 @@ use crate::result::{ResultSet, Stats};
 pub struct Context<'a> {
     pub params: &'a Params,
     pub interrupt: &'a AtomicBool,
+    /// Matching steps taken so far: nodes scanned and relationships followed.
+    pub steps: std::cell::Cell<u64>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(params: &'a Params, interrupt: &'a AtomicBool) -> Context<'a> {
+        Context {
+            params,
+            interrupt,
+            steps: std::cell::Cell::new(0),
+        }
+    }
 }
 
 pub(crate) type Row = Vec<Value>;
@@ -61,6 +73,7 @@ pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<R
             }
             let mut result = ResultSet::new(plan.columns.clone(), rows, graph);
             result.stats = stats;
+            result.steps = ctx.steps.get();
             Ok(result)
         }
         Err(err) => {
@@ -147,7 +160,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn check_interrupt(&self) -> Result<()> {
+    /// Counts one matching step and stops if the statement was interrupted.
+    pub(crate) fn step(&self) -> Result<()> {
+        self.ctx.steps.set(self.ctx.steps.get() + 1);
         if self.ctx.interrupt.load(Ordering::Relaxed) {
             return Err(ExecError::Interrupted);
         }

@@ -262,8 +262,9 @@ pub struct RelFilter {
     pub types: Vec<Name>,
     pub props: Vec<(Name, Expr)>,
     pub prop_map: Option<Expr>,
-    /// An inline `WHERE`, evaluated with the relationship in `hop_slot`.
-    pub predicate: Option<(Slot, Expr)>,
+    /// Per-hop predicates (inline `WHERE`, and `all`/`none` over the path's
+    /// relationships pushed down), each evaluated with the relationship in its slot.
+    pub predicates: Vec<(Slot, Expr)>,
 }
 
 /// How to find the first node of a pattern.

@@ -96,7 +96,21 @@ impl Scope {
 /// A [`PlanError`] for queries that parse but make no sense: unknown variables and
 /// functions, kinds that clash, aggregates in the wrong place, and the like.
 pub fn plan(statement: &ast::Statement, graph: &Graph) -> Result<LogicalPlan, PlanError> {
+    plan_with(statement, graph, true)
+}
+
+/// Like [`plan`]; with `optimize` off, no predicate is pushed into expansions (for
+/// differential tests: both plans must return the same rows).
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_with(
+    statement: &ast::Statement,
+    graph: &Graph,
+    optimize: bool,
+) -> Result<LogicalPlan, PlanError> {
     let mut planner = Planner::new(graph);
+    planner.optimize = optimize;
     match statement {
         ast::Statement::Query(query) => planner.plan_query(query, None),
         ast::Statement::Copy { query, path, span } => {
@@ -116,6 +130,8 @@ struct Planner<'g> {
     reference_logs: Vec<Vec<Slot>>,
     /// Set while planning the items of an aggregating projection.
     aggregation: Option<projection::AggregationContext>,
+    /// Push predicates into expansions.
+    optimize: bool,
 }
 
 impl<'g> Planner<'g> {
@@ -125,6 +141,7 @@ impl<'g> Planner<'g> {
             next_slot: 0,
             reference_logs: Vec::new(),
             aggregation: None,
+            optimize: true,
         }
     }
 

@@ -48,6 +48,7 @@ impl Planner<'_> {
         time_order: Option<&ast::TimeOrder>,
     ) -> Result<()> {
         let mut bound: HashSet<Slot> = scope.slots().collect();
+        let bound_before = bound.clone();
         let mut declared_here: Vec<String> = Vec::new();
         let chains = parts
             .iter()
@@ -55,8 +56,16 @@ impl Planner<'_> {
             .collect::<Result<Vec<_>>>()?;
 
         let mut pending = Vec::new();
+        let mut pushed: Vec<Vec<(Slot, Expr)>> = vec![Vec::new(); parts.len()];
         if let Some(where_) = where_ {
             for conjunct in conjuncts(where_) {
+                if self.optimize
+                    && let Some((part, hop)) =
+                        self.push_path_quantifier(conjunct, parts, scope, &bound_before)?
+                {
+                    pushed[part].push(hop);
+                    continue;
+                }
                 let expr = self.expr_in(conjunct, scope, "in WHERE")?;
                 pending.push(pending_filter(expr));
             }
@@ -94,6 +103,7 @@ impl Planner<'_> {
                     &mut unique,
                     &mut pending,
                     time,
+                    &pushed[i],
                 )?;
             }
             if let Some(variable) = &part.variable {
@@ -271,6 +281,7 @@ impl Planner<'_> {
         rel: &ast::RelPattern,
         scope: &Scope,
         hop_slot: Slot,
+        pushed: &[(Slot, Expr)],
     ) -> Result<RelFilter> {
         let types = rel
             .types
@@ -278,7 +289,8 @@ impl Planner<'_> {
             .map(|t| self.name(&t.name, NameKind::Type))
             .collect();
         let (props, prop_map) = self.property_filter(rel.properties.as_ref(), scope)?;
-        let predicate = match (&rel.where_, rel.range) {
+        let mut predicates = pushed.to_vec();
+        let inline = match (&rel.where_, rel.range) {
             (Some(where_), Some(_)) => {
                 // Inside the hop predicate the relationship variable is the single hop.
                 let mut inner = scope.clone();
@@ -295,11 +307,12 @@ impl Planner<'_> {
             }
             _ => None,
         };
+        predicates.extend(inline);
         Ok(RelFilter {
             types,
             props,
             prop_map,
-            predicate,
+            predicates,
         })
     }
 
@@ -323,6 +336,82 @@ impl Planner<'_> {
             }
             Some(other) => Ok((Vec::new(), Some(self.expr(other, scope)?))),
         }
+    }
+
+    /// `all(r IN relationships(p) WHERE pred)` and `none(...)` over a path of this MATCH
+    /// become a per-hop predicate on each of its relationships, so a walk stops as soon
+    /// as one hop fails instead of filtering finished paths. Only when `pred` reads
+    /// nothing but the hop and variables bound before this MATCH.
+    fn push_path_quantifier(
+        &mut self,
+        conjunct: &ast::Expr,
+        parts: &[ast::PatternPart],
+        scope: &Scope,
+        bound_before: &HashSet<Slot>,
+    ) -> Result<Option<(usize, (Slot, Expr))>> {
+        let ast::ExprKind::Quantifier {
+            kind,
+            variable,
+            list,
+            predicate: Some(predicate),
+        } = &conjunct.kind
+        else {
+            return Ok(None);
+        };
+        if !matches!(kind, ast::QuantifierKind::All | ast::QuantifierKind::None) {
+            return Ok(None);
+        }
+        let ast::ExprKind::FunctionCall {
+            name,
+            args,
+            distinct: false,
+        } = &list.kind
+        else {
+            return Ok(None);
+        };
+        let [
+            ast::Expr {
+                kind: ast::ExprKind::Variable(path),
+                ..
+            },
+        ] = args.as_slice()
+        else {
+            return Ok(None);
+        };
+        if !name.eq_ignore_ascii_case("relationships") {
+            return Ok(None);
+        }
+        let Some(part) = parts.iter().position(|p| {
+            p.shortest.is_none() && p.variable.as_ref().is_some_and(|v| &v.name == path)
+        }) else {
+            return Ok(None);
+        };
+        let hop = self.new_slot();
+        let mut inner = scope.clone();
+        inner.insert(
+            &variable.name,
+            Var {
+                slot: hop,
+                kind: VarKind::Rel,
+            },
+        );
+        let mut planned = self.expr_in(predicate, &inner, "in WHERE")?;
+        let mut reads = Vec::new();
+        planned.slots(&mut reads);
+        if reads.iter().any(|s| *s != hop && !bound_before.contains(s)) {
+            return Ok(None);
+        }
+        if *kind == ast::QuantifierKind::None {
+            let span = planned.span;
+            planned = Expr::new(
+                ExprKind::Unary {
+                    op: ast::UnaryOp::Not,
+                    operand: Box::new(planned),
+                },
+                span,
+            );
+        }
+        Ok(Some((part, (hop, planned))))
     }
 
     /// The date keys of a time-ordered MATCH: as written, or `start_date` then `end_date`.
@@ -350,6 +439,7 @@ impl Planner<'_> {
         unique: &mut Uniqueness,
         pending: &mut Vec<Pending>,
         time: Option<TimeCheck>,
+        pushed: &[(Slot, Expr)],
     ) -> Result<()> {
         let element = &part.element;
         let node_patterns: Vec<&ast::NodePattern> = std::iter::once(&element.start)
@@ -394,6 +484,7 @@ impl Planner<'_> {
                 bound,
                 unique,
                 time.clone(),
+                pushed,
             )?;
             flush(ops, pending, bound);
         }
@@ -410,6 +501,7 @@ impl Planner<'_> {
                 bound,
                 unique,
                 None,
+                pushed,
             )?;
             flush(ops, pending, bound);
         }
@@ -494,6 +586,7 @@ impl Planner<'_> {
         bound: &mut HashSet<Slot>,
         unique: &mut Uniqueness,
         time: Option<TimeCheck>,
+        pushed: &[(Slot, Expr)],
     ) -> Result<()> {
         let mut direction = match rel.direction {
             PatternDirection::Right => Direction::Outgoing,
@@ -508,7 +601,7 @@ impl Planner<'_> {
             };
         }
         let hop_slot = self.new_slot();
-        let rel_filter = self.rel_filter(rel, scope, hop_slot)?;
+        let rel_filter = self.rel_filter(rel, scope, hop_slot, pushed)?;
         let to_filter = self.node_filter(to_pattern, scope)?;
         let to_bound = bound.contains(&to);
         let rel_bound = bound.contains(&rel_slot);
@@ -601,7 +694,7 @@ impl Planner<'_> {
             PatternDirection::Either => Direction::Both,
         };
         let hop_slot = self.new_slot();
-        let rel_filter = self.rel_filter(rel, scope, hop_slot)?;
+        let rel_filter = self.rel_filter(rel, scope, hop_slot, &[])?;
         let path = match &part.variable {
             Some(v) => scope.get(&v.name).expect("declared path").slot,
             None => self.new_slot(),
