@@ -165,9 +165,9 @@ proptest! {
 fn pushed_path_predicates_prune_the_walk() {
     // A disputed first hop in front of a large fan-out: filtering finished paths walks the
     // whole fan-out, the pushed predicate stops at the first hop.
-    let setup = "CREATE (s:N {i: 0})-[:F {status: 'disputed'}]->(hub:N {i: 1}) \
+    let setup = "CREATE (s:N {name: 'start'})-[:F {status: 'disputed'}]->(hub:N {i: 1}) \
                  WITH hub UNWIND range(2, 200) AS i CREATE (hub)-[:F {status: 'confirmed'}]->(:N {i: i})";
-    let query = "MATCH p = (:N {i: 0})-[:F*]->(x) WHERE all(r IN relationships(p) WHERE r.status = 'confirmed') RETURN count(x)";
+    let query = "MATCH p = (:N {name: 'start'})-[:F*]->(x) WHERE all(r IN relationships(p) WHERE r.status = 'confirmed') RETURN count(x)";
     let mut pushed = Database::new();
     run(&mut pushed, setup);
     let mut unpushed = Database::new().with_optimizations(false);
