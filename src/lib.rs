@@ -19,6 +19,7 @@ pub mod export;
 pub mod graph;
 pub mod load;
 pub mod parser;
+pub mod picture;
 pub mod plan;
 pub mod repl;
 pub mod result;

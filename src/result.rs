@@ -290,6 +290,9 @@ impl Entities {
                 .collect(),
         };
         self.rels.insert(id, snapshot);
+        // Pictures of a relationship show its ends.
+        self.add_node(start, graph);
+        self.add_node(end, graph);
     }
 }
 
