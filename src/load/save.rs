@@ -173,10 +173,9 @@ impl<'g> NodeIds<'g> {
         let id_key = graph.key_symbol("id");
         for node in graph.node_ids() {
             let id = id_key.and_then(|k| graph.node_property(node, k));
-            if let Some(id) = id.and_then(|v| v.as_str()).filter(|s| !s.is_empty()) {
-                if own.insert(id) {
-                    ids[node.0 as usize] = Some((Cow::Borrowed(id), true));
-                }
+            let id = id.and_then(|v| v.as_str()).filter(|s| !s.is_empty());
+            if let Some(id) = id.filter(|id| own.insert(*id)) {
+                ids[node.0 as usize] = Some((Cow::Borrowed(id), true));
             }
         }
         for node in graph.node_ids() {
