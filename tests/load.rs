@@ -477,8 +477,13 @@ fn id_column_is_stored_as_a_string_property_unless_bare() {
 
 #[test]
 fn multiple_labels_split_on_semicolons() {
-    let g = load_str("id:ID,:LABEL\nfb,Company;Platform\nx,\n", NO_EDGES).unwrap();
+    let g = load_str(
+        "id:ID,:LABEL\nfb,Company;Platform\nx,\ny,Person; NGO;\n",
+        NO_EDGES,
+    )
+    .unwrap();
     assert_eq!(labels(&g, "fb"), vec!["Company", "Platform"]);
+    assert_eq!(labels(&g, "y"), vec!["NGO", "Person"]);
     assert!(labels(&g, "x").is_empty());
 }
 

@@ -11,7 +11,9 @@ use thiserror::Error;
 /// record 0, the first data record is record 1) and the 1-based physical line it starts on.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Position {
+    /// 0 for the header, then 1, 2, ... for the data records.
     pub record: u64,
+    /// The 1-based line the record starts on.
     pub line: u64,
 }
 

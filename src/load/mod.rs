@@ -4,10 +4,15 @@
 //! A load reads every node file, then every edge file, into a fresh [`Graph`] and returns
 //! it only if all of them loaded: on any error it returns a [`LoadError`] naming the file,
 //! the record and line, the column and the value, and no graph, so nothing is ever
-//! half-loaded. Each file is read whole into memory and scanned by [`reader`], which
+//! half-loaded. Each file is read whole into memory and scanned by `reader.rs`, which
 //! knows whether a cell was quoted (`""` is the empty string, an empty cell is absent).
-//! Conventions beyond Neo4j's (array escapes, empty lists) are described in [`cell`];
-//! header parsing (types, id spaces) in [`header`].
+//!
+//! Conventions beyond Neo4j's, documented where they are implemented:
+//! - `cell.rs`: quoted empty cells, array escapes (`\;`, `\\`, `\e`), empty lists;
+//! - `header.rs`: the type follows the last colon; id spaces (`:ID(Group)`) are accepted
+//!   and ignored, so ids are unique across all node files; `:IGNORE` columns;
+//! - `save.rs`: which files are written, ids of nodes without a usable `id`, and keys
+//!   holding different types on different elements (spilled into `nodes-2.csv`, ...).
 
 mod cell;
 mod error;
@@ -30,7 +35,9 @@ use reader::{Record, RecordReader, ScanError};
 /// The files of one dataset: node files (loaded first) and edge files.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sources {
+    /// Node files, loaded first, in order.
     pub nodes: Vec<PathBuf>,
+    /// Edge files, loaded after every node file.
     pub edges: Vec<PathBuf>,
 }
 
@@ -279,6 +286,7 @@ impl<'p> Loader<'p> {
                 Column::Label => labels.extend(
                     cells[i]
                         .split(';')
+                        .map(str::trim)
                         .filter(|l| !l.is_empty())
                         .map(|l| self.graph.intern_label(l)),
                 ),
@@ -298,7 +306,8 @@ impl<'p> Loader<'p> {
         let header = here.header;
         let start = self.node(here, &cells, header.start)?;
         let end = self.node(here, &cells, header.end)?;
-        let rel_type = cells[header.rel_type];
+        // Labels and types lose spaces around them: `Company; Platform` is two labels.
+        let rel_type = cells[header.rel_type].trim();
         if rel_type.is_empty() {
             return Err(empty_cell(here, header.rel_type));
         }

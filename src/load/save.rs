@@ -24,7 +24,8 @@
 //!   comes back exactly as it was.
 //! - **Unstorable values** (maps, nested lists, lists mixing types or holding null, times
 //!   without dates, durations, dates outside years 0–9999) and unwritable names (empty
-//!   labels, types or keys, labels holding `;`) are a [`LoadError`], never silent loss.
+//!   labels, types or keys, labels holding `;`, labels or types with spaces around them,
+//!   which the loader trims) are a [`LoadError`], never silent loss.
 //! - **Atomicity.** Every file is first written to a temporary file in the target
 //!   folder; only when all are written are they renamed over the old ones, and then stale
 //!   files of an earlier save (`nodes-3.csv`, `sources.csv`, ...) are removed. A failed
@@ -46,9 +47,11 @@ use super::header::{BaseType, Field, parse_field};
 /// What [`save_dir`] wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SaveSummary {
-    /// The files written, in the order the loader reads them.
+    /// The files written.
     pub files: Vec<PathBuf>,
+    /// Nodes written.
     pub nodes: usize,
+    /// Relationships written.
     pub rels: usize,
 }
 
@@ -300,11 +303,11 @@ fn edge_parts(graph: &Graph, ids: &NodeIds<'_>) -> Result<Vec<Part<RelId>>, Load
             continue;
         };
         let name = graph.type_name(data.rel_type);
-        if name.is_empty() {
+        if name.is_empty() || name.trim() != name {
             return Err(unwritable(
                 "relationship type",
                 name,
-                "an empty type cannot be written",
+                "the loader trims types, and an empty one is no type",
             ));
         }
         let sig = signature(graph, &data.props, None, || {
@@ -327,11 +330,11 @@ fn edge_parts(graph: &Graph, ids: &NodeIds<'_>) -> Result<Vec<Part<RelId>>, Load
 }
 
 fn check_label(label: &str) -> Result<(), LoadError> {
-    if label.is_empty() {
+    if label.is_empty() || label.trim() != label {
         Err(unwritable(
             "label",
             label,
-            "an empty label cannot be written",
+            "the loader trims labels and drops empty ones",
         ))
     } else if label.contains(';') {
         Err(unwritable(
