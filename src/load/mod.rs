@@ -1,40 +1,168 @@
-//! CSV → Graph, in the format of DATA-MODEL.md (Neo4j's bulk-import headers).
-//! A load either returns a whole graph or an error naming file, line, column and value:
-//! nothing is ever half-loaded.
+//! CSV → Graph, in the format of DATA-MODEL.md (Neo4j's bulk-import headers), and back
+//! again with [`save_dir`].
+//!
+//! A load reads every node file, then every edge file, into a fresh [`Graph`] and returns
+//! it only if all of them loaded: on any error it returns a [`LoadError`] naming the file,
+//! the record and line, the column and the value, and no graph, so nothing is ever
+//! half-loaded. Each file is read whole into memory and scanned by `reader.rs`, which
+//! knows whether a cell was quoted (`""` is the empty string, an empty cell is absent).
+//!
+//! Conventions beyond Neo4j's, documented where they are implemented:
+//! - `cell.rs`: quoted empty cells, array escapes (`\;`, `\\`, `\e`), empty lists;
+//! - `header.rs`: the type follows the last colon; id spaces (`:ID(Group)`) are accepted
+//!   and ignored, so ids are unique across all node files; `:IGNORE` columns;
+//! - `save.rs`: which files are written, ids of nodes without a usable `id`, and keys
+//!   holding different types on different elements (spilled into `nodes-2.csv`, ...).
 
+mod cell;
+mod error;
+mod header;
+mod reader;
+mod save;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use thiserror::Error;
+use crate::graph::{Graph, NodeId, Props, Symbol, Value};
 
-use crate::graph::Graph;
+pub use error::{LoadError, Position};
+pub use save::{SaveSummary, save_dir};
 
-/// Why a dataset could not be loaded.
-#[derive(Debug, Error)]
-pub enum LoadError {
-    #[error("load: {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+use cell::parse_cell;
+use header::{Column, FileKind, Header, build_header};
+use reader::{Record, RecordReader, ScanError};
+
+/// The files of one dataset: node files (loaded first) and edge files.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// Node files, loaded first, in order.
+    pub nodes: Vec<PathBuf>,
+    /// Edge files, loaded after every node file.
+    pub edges: Vec<PathBuf>,
 }
 
-/// Loads `nodes.csv`, `edges.csv` and (if present) `sources.csv` from a folder.
+impl Sources {
+    /// The dataset in a folder: `nodes.csv`, then `nodes-2.csv`, `nodes-3.csv`, ... (the
+    /// extra files [`save_dir`] writes when one column cannot hold a property), then
+    /// `sources.csv` and `sources-N.csv` if present, as node files; `edges.csv` and
+    /// `edges-N.csv` as edge files.
+    ///
+    /// # Errors
+    /// [`LoadError::MissingFile`] when `nodes.csv` or `edges.csv` is missing, and
+    /// [`LoadError::Io`] when the folder cannot be listed.
+    pub fn from_dir(dir: &Path) -> Result<Sources, LoadError> {
+        let mut numbered: HashMap<&str, Vec<(u32, PathBuf)>> = HashMap::new();
+        let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if let Some((stem, n)) = name.to_str().and_then(save::numbered_file) {
+                numbered.entry(stem).or_default().push((n, entry.path()));
+            }
+        }
+        let mut files = |stem: &'static str| {
+            let mut list = numbered.remove(stem).unwrap_or_default();
+            list.sort();
+            list.into_iter().map(|(_, path)| path).collect::<Vec<_>>()
+        };
+        let (mut nodes, sources, edges) = (files("nodes"), files("sources"), files("edges"));
+        for (list, name) in [(&nodes, "nodes.csv"), (&edges, "edges.csv")] {
+            if !list.first().is_some_and(|p| p.ends_with(name)) {
+                return Err(LoadError::MissingFile {
+                    path: dir.join(name),
+                });
+            }
+        }
+        nodes.extend(sources);
+        Ok(Sources { nodes, edges })
+    }
+}
+
+/// Loads a dataset: every node file, then every edge file.
 ///
 /// # Errors
 /// Any [`LoadError`]; the graph is returned only when every file loaded.
-pub fn load_dir(dir: &Path) -> Result<Graph, LoadError> {
-    let _ = dir;
-    Ok(Graph::new())
+pub fn load(sources: &Sources) -> Result<Graph, LoadError> {
+    load_with_progress(sources, &mut |_, _| {})
 }
 
-/// Loads the given node files, then the given edge files.
+/// Like [`load`], calling `progress(bytes_done, bytes_total)` as the files are read
+/// (about every megabyte, and once at the end of each file).
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with_progress(
+    sources: &Sources,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Graph, LoadError> {
+    let mut total = 0;
+    for path in sources.nodes.iter().chain(&sources.edges) {
+        total += std::fs::metadata(path).map_or(0, |m| m.len());
+    }
+    let mut loader = Loader::new(progress, total);
+    for (paths, kind) in [
+        (&sources.nodes, FileKind::Nodes),
+        (&sources.edges, FileKind::Edges),
+    ] {
+        for path in paths {
+            let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            loader.load_file(&path.display().to_string(), &bytes, kind)?;
+        }
+    }
+    Ok(loader.graph)
+}
+
+/// Loads `nodes.csv`, `edges.csv` and (if present) `sources.csv` from a folder (see
+/// [`Sources::from_dir`]).
+///
+/// # Errors
+/// Any [`LoadError`].
+pub fn load_dir(dir: &Path) -> Result<Graph, LoadError> {
+    load(&Sources::from_dir(dir)?)
+}
+
+/// Loads the given node files, then the given edge files (`--nodes`, `--edges`).
 ///
 /// # Errors
 /// Any [`LoadError`].
 pub fn load_files(nodes: &[PathBuf], edges: &[PathBuf]) -> Result<Graph, LoadError> {
-    let _ = (nodes, edges);
-    Ok(Graph::new())
+    load(&Sources {
+        nodes: nodes.to_vec(),
+        edges: edges.to_vec(),
+    })
+}
+
+/// Loads in-memory files, each given as `(name shown in errors, contents)`.
+///
+/// ```
+/// let nodes = "id:ID,:LABEL,name\nce,Company,Experian\nlp,PoliticalParty,Labour Party\n";
+/// let edges = ":START_ID,:END_ID,:TYPE,records:long\nce,lp,DATA_FLOW,1000000\n";
+/// let graph = datatrail::load::load_readers(
+///     &[("nodes.csv", nodes.as_bytes())],
+///     &[("edges.csv", edges.as_bytes())],
+/// )
+/// .unwrap();
+/// assert_eq!((graph.node_count(), graph.rel_count()), (2, 1));
+/// ```
+///
+/// # Errors
+/// Any [`LoadError`] but [`LoadError::Io`].
+pub fn load_readers(nodes: &[(&str, &[u8])], edges: &[(&str, &[u8])]) -> Result<Graph, LoadError> {
+    let total = nodes.iter().chain(edges).map(|(_, b)| b.len() as u64).sum();
+    let mut ignore = |_, _| {};
+    let mut loader = Loader::new(&mut ignore, total);
+    for (name, bytes) in nodes {
+        loader.load_file(name, bytes, FileKind::Nodes)?;
+    }
+    for (name, bytes) in edges {
+        loader.load_file(name, bytes, FileKind::Edges)?;
+    }
+    Ok(loader.graph)
 }
 
 /// The case graph shipped in `data/`, compiled into the binary.
@@ -42,5 +170,279 @@ pub fn load_files(nodes: &[PathBuf], edges: &[PathBuf]) -> Result<Graph, LoadErr
 /// # Errors
 /// Only if the shipped files are broken, which a test guards against.
 pub fn load_embedded() -> Result<Graph, LoadError> {
-    Ok(Graph::new())
+    load_readers(
+        &[
+            (
+                "data/nodes.csv",
+                include_str!("../../data/nodes.csv").as_bytes(),
+            ),
+            (
+                "data/sources.csv",
+                include_str!("../../data/sources.csv").as_bytes(),
+            ),
+        ],
+        &[(
+            "data/edges.csv",
+            include_str!("../../data/edges.csv").as_bytes(),
+        )],
+    )
+}
+
+/// Report progress after about this many bytes.
+const PROGRESS_STEP: u64 = 1 << 20;
+
+/// The state of one load: the graph being built and the node ids seen so far.
+struct Loader<'p> {
+    graph: Graph,
+    ids: HashMap<Box<str>, NodeId>,
+    /// Each node file with the first node it created: nodes are numbered in load order,
+    /// so a node's record number is recovered from its id (for duplicate-id messages).
+    node_files: Vec<(String, u32)>,
+    progress: &'p mut dyn FnMut(u64, u64),
+    done: u64,
+    total: u64,
+}
+
+/// The file and record being read, for error messages.
+struct Here<'a> {
+    file: &'a str,
+    header: &'a Header,
+    pos: Position,
+}
+
+impl Here<'_> {
+    fn column(&self, i: usize) -> String {
+        self.header.names[i].clone()
+    }
+}
+
+impl<'p> Loader<'p> {
+    fn new(progress: &'p mut dyn FnMut(u64, u64), total: u64) -> Loader<'p> {
+        Loader {
+            graph: Graph::new(),
+            ids: HashMap::new(),
+            node_files: Vec::new(),
+            progress,
+            done: 0,
+            total,
+        }
+    }
+
+    fn load_file(&mut self, file: &str, bytes: &[u8], kind: FileKind) -> Result<(), LoadError> {
+        let mut reader = RecordReader::new(bytes);
+        let mut rec = Record::default();
+        let header_names: Vec<String> = Vec::new();
+        if !read_record(&mut reader, &mut rec, file, &header_names)? {
+            return Err(LoadError::EmptyFile {
+                file: file.to_string(),
+            });
+        }
+        let header = build_header(file, &rec, kind, &mut self.graph)?;
+        if kind == FileKind::Nodes {
+            let first = self.graph.node_count() as u32;
+            self.node_files.push((file.to_string(), first));
+        }
+        let mut reported = 0;
+        while read_record(&mut reader, &mut rec, file, &header.names)? {
+            let here = Here {
+                file,
+                header: &header,
+                pos: Position {
+                    record: rec.number,
+                    line: rec.line,
+                },
+            };
+            match kind {
+                FileKind::Nodes => self.add_node(&here, &rec)?,
+                FileKind::Edges => self.add_rel(&here, &rec)?,
+            }
+            let offset = reader.offset() as u64;
+            if offset - reported >= PROGRESS_STEP {
+                (self.progress)(self.done + offset, self.total);
+                reported = offset;
+            }
+        }
+        self.done += bytes.len() as u64;
+        (self.progress)(self.done, self.total.max(self.done));
+        Ok(())
+    }
+
+    fn add_node(&mut self, here: &Here<'_>, rec: &Record) -> Result<(), LoadError> {
+        let cells = cells(here, rec)?;
+        let id = cells[here.header.id];
+        if id.is_empty() {
+            return Err(empty_cell(here, here.header.id));
+        }
+        if let Some(&first) = self.ids.get(id) {
+            return Err(self.duplicate_id(here, id, first));
+        }
+        let mut labels = Vec::new();
+        let mut props = Props::default();
+        for (i, column) in here.header.columns.iter().enumerate() {
+            match *column {
+                Column::Id { key: Some(key) } => {
+                    props.set(key, Value::str(id));
+                }
+                Column::Label => labels.extend(
+                    cells[i]
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(|l| self.graph.intern_label(l)),
+                ),
+                Column::Property { key, ty } => {
+                    set_property(here, rec, &cells, i, key, ty, &mut props)?
+                }
+                _ => {}
+            }
+        }
+        let node = self.graph.add_node(labels, props);
+        self.ids.insert(id.into(), node);
+        Ok(())
+    }
+
+    fn add_rel(&mut self, here: &Here<'_>, rec: &Record) -> Result<(), LoadError> {
+        let cells = cells(here, rec)?;
+        let header = here.header;
+        let start = self.node(here, &cells, header.start)?;
+        let end = self.node(here, &cells, header.end)?;
+        // Labels and types lose spaces around them: `Company; Platform` is two labels.
+        let rel_type = cells[header.rel_type].trim();
+        if rel_type.is_empty() {
+            return Err(empty_cell(here, header.rel_type));
+        }
+        let rel_type: Symbol = self.graph.intern_type(rel_type);
+        let mut props = Props::default();
+        for (i, column) in header.columns.iter().enumerate() {
+            if let Column::Property { key, ty } = *column {
+                set_property(here, rec, &cells, i, key, ty, &mut props)?;
+            }
+        }
+        self.graph.add_rel(start, end, rel_type, props);
+        Ok(())
+    }
+
+    /// The node an edge's start or end cell names.
+    fn node(&self, here: &Here<'_>, cells: &[&str], i: usize) -> Result<NodeId, LoadError> {
+        let id = cells[i];
+        if id.is_empty() {
+            return Err(empty_cell(here, i));
+        }
+        self.ids
+            .get(id)
+            .copied()
+            .ok_or_else(|| LoadError::UnknownNode {
+                file: here.file.to_string(),
+                pos: here.pos,
+                column: here.column(i),
+                id: id.to_string(),
+            })
+    }
+
+    fn duplicate_id(&self, here: &Here<'_>, id: &str, first: NodeId) -> LoadError {
+        let (first_file, first_node) = self
+            .node_files
+            .iter()
+            .rev()
+            .find(|(_, start)| *start <= first.0)
+            .cloned()
+            .unwrap_or_default();
+        LoadError::DuplicateId {
+            file: here.file.to_string(),
+            pos: here.pos,
+            column: here.column(here.header.id),
+            id: id.to_string(),
+            first_file,
+            first_record: u64::from(first.0 - first_node) + 1,
+        }
+    }
+}
+
+/// Reads the next record, turning scan errors into [`LoadError`]s.
+fn read_record(
+    reader: &mut RecordReader<'_>,
+    rec: &mut Record,
+    file: &str,
+    names: &[String],
+) -> Result<bool, LoadError> {
+    reader.read(rec).map_err(|e| {
+        let pos = Position {
+            record: rec.number,
+            line: rec.line,
+        };
+        let column = |cell: usize| {
+            names
+                .get(cell)
+                .cloned()
+                .unwrap_or_else(|| format!("#{}", cell + 1))
+        };
+        match e {
+            ScanError::UnterminatedQuote { cell } => LoadError::UnterminatedQuote {
+                file: file.to_string(),
+                pos,
+                column: column(cell),
+            },
+            ScanError::TextAfterQuote { cell } => LoadError::TextAfterQuote {
+                file: file.to_string(),
+                pos,
+                column: column(cell),
+            },
+        }
+    })
+}
+
+/// The record's cells as text, once its length and encoding are checked.
+fn cells<'r>(here: &Here<'_>, rec: &'r Record) -> Result<Vec<&'r str>, LoadError> {
+    let expected = here.header.columns.len();
+    if rec.len() != expected {
+        return Err(LoadError::WrongCellCount {
+            file: here.file.to_string(),
+            pos: here.pos,
+            expected,
+            found: rec.len(),
+        });
+    }
+    (0..rec.len())
+        .map(|i| {
+            std::str::from_utf8(rec.cell(i)).map_err(|_| LoadError::InvalidUtf8 {
+                file: here.file.to_string(),
+                pos: here.pos,
+                column: here.column(i),
+                value: String::from_utf8_lossy(rec.cell(i)).into_owned(),
+            })
+        })
+        .collect()
+}
+
+fn set_property(
+    here: &Here<'_>,
+    rec: &Record,
+    cells: &[&str],
+    i: usize,
+    key: Symbol,
+    ty: header::PropType,
+    props: &mut Props,
+) -> Result<(), LoadError> {
+    match parse_cell(ty, cells[i], rec.quoted(i)) {
+        Ok(Some(value)) => {
+            props.set(key, value);
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(bad) => Err(LoadError::BadValue {
+            file: here.file.to_string(),
+            pos: here.pos,
+            column: here.column(i),
+            value: bad.value,
+            expected: bad.expected,
+        }),
+    }
+}
+
+fn empty_cell(here: &Here<'_>, i: usize) -> LoadError {
+    LoadError::EmptyCell {
+        file: here.file.to_string(),
+        pos: here.pos,
+        column: here.column(i),
+    }
 }
