@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ast;
+pub mod citations;
 pub mod error;
 pub mod exec;
 pub mod export;
