@@ -1,6 +1,6 @@
 //! The TCK's expected-value syntax (README, "Expected values"): nodes `(:L {k: v})`,
 //! relationships `[:T {k: v}]`, paths `<(a)-[:T]->(b)>`, lists, maps, single-quoted
-//! strings with `\'` and `\\` escapes, integers, floats and `NaN`. Values are parsed into
+//! strings with `\'` and `\\` escapes, integers, floats, `NaN` and `Inf`/`-Inf`. Values are parsed into
 //! [`Expected`], turned into query parameters with [`Expected::to_value`], and compared
 //! through canonical keys (see `compare`).
 
@@ -144,6 +144,7 @@ impl ValueParser<'_> {
             ("false", Expected::Bool(false)),
             ("NaN", Expected::Float(f64::NAN)),
             ("Infinity", Expected::Float(f64::INFINITY)),
+            ("Inf", Expected::Float(f64::INFINITY)),
         ];
         for (word, value) in words {
             let follows = self.rest().strip_prefix(word);
@@ -157,9 +158,12 @@ impl ValueParser<'_> {
 
     fn number(&mut self) -> Result<Expected, String> {
         let start = self.pos;
-        if self.rest().starts_with("-Infinity") {
-            self.pos += "-Infinity".len();
-            return Ok(Expected::Float(f64::NEG_INFINITY));
+        for word in ["-Infinity", "-Inf"] {
+            let follows = self.rest().strip_prefix(word);
+            if follows.is_some_and(|f| !f.starts_with(is_ident_char)) {
+                self.pos += word.len();
+                return Ok(Expected::Float(f64::NEG_INFINITY));
+            }
         }
         let len = self
             .rest()
@@ -332,7 +336,7 @@ fn is_ident_char(c: char) -> bool {
 /// Checks the parser on a few tricky values; run once at start-up, since a harness-less
 /// test target does not run `#[test]` functions.
 pub fn self_check() {
-    let v = Expected::parse("[1, 1.0, -2.5e-3, 'it\\'s', {a: null}, NaN, .5, 1e3]");
+    let v = Expected::parse("[1, 1.0, -2.5e-3, 'it\\'s', {a: null}, NaN, .5, 1e3, -Inf]");
     let Ok(Expected::List(items)) = v else {
         panic!("self check: {v:?}")
     };
@@ -342,6 +346,7 @@ pub fn self_check() {
     assert_eq!(items[3], Expected::Str("it's".into()));
     assert_eq!(items[6], Expected::Float(0.5));
     assert_eq!(items[7], Expected::Float(1000.0));
+    assert_eq!(items[8], Expected::Float(f64::NEG_INFINITY));
     let v = Expected::parse("<(:A {n: 1})-[:T]->()<-[:U {x: 'y'}]-(:B:C)>");
     let Ok(Expected::Path { hops, .. }) = v else {
         panic!("self check: {v:?}")
