@@ -14,6 +14,10 @@ pub enum ExecError {
     #[error("exec: {message}")]
     InvalidArgument { message: String, span: Span },
     #[error("exec: {message}")]
+    InvalidCount { message: String, span: Span },
+    #[error("exec: {message}")]
+    MergeNullProperty { message: String, span: Span },
+    #[error("exec: {message}")]
     Arithmetic { message: String, span: Span },
     #[error("exec: parameter `${name}` was not given")]
     MissingParameter { name: String, span: Span },
@@ -36,6 +40,8 @@ impl ExecError {
         match self {
             ExecError::TypeMismatch { span, .. }
             | ExecError::InvalidArgument { span, .. }
+            | ExecError::InvalidCount { span, .. }
+            | ExecError::MergeNullProperty { span, .. }
             | ExecError::Arithmetic { span, .. }
             | ExecError::MissingParameter { span, .. }
             | ExecError::InvalidUpdate { span, .. }
@@ -53,6 +59,9 @@ impl ExecError {
             ExecError::TypeMismatch { .. } | ExecError::InvalidUpdate { .. } => "TypeError",
             ExecError::InvalidArgument { .. } | ExecError::Arithmetic { .. } => "ArgumentError",
             ExecError::MissingParameter { .. } => "ParameterMissing",
+            // The TCK files these under SyntaxError and SemanticError, raised at runtime.
+            ExecError::InvalidCount { .. } => "SyntaxError",
+            ExecError::MergeNullProperty { .. } => "SemanticError",
             ExecError::DeleteConnectedNode => "ConstraintVerificationFailed",
             ExecError::DeletedEntity { .. } => "EntityNotFound",
             ExecError::Interrupted

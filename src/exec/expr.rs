@@ -547,6 +547,10 @@ pub(crate) fn binary(op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Val
         BinaryOp::Eq => return Ok(l.cypher_eq(&r).map_or(Null, Bool)),
         BinaryOp::Ne => return Ok(l.cypher_eq(&r).map_or(Null, |b| Bool(!b))),
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            let nan = |v: &Value| matches!(v, Float(f) if f.is_nan());
+            if (nan(&l) && r.as_f64().is_some()) || (nan(&r) && l.as_f64().is_some()) {
+                return Ok(Bool(false));
+            }
             return Ok(match l.cypher_cmp(&r) {
                 None => Null,
                 Some(o) => Bool(match op {

@@ -158,7 +158,10 @@ impl Reader<'_> {
                 let (start, end, step) = (first, arg(), arg());
                 let int = |v: &Value| match v {
                     Value::Int(i) => Ok(*i),
-                    other => Err(wrong("integers", other)),
+                    other => Err(ExecError::InvalidArgument {
+                        message: format!("range() expects integers, got {}", describe(other)),
+                        span,
+                    }),
                 };
                 let step = if step.is_null() { 1 } else { int(&step)? };
                 let (start, end) = (int(&start)?, int(&end)?);

@@ -63,8 +63,8 @@ type Result<T> = std::result::Result<T, ExecError>;
 /// An [`ExecError`] (type errors, deleting a connected node, interruption, ...).
 pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<ResultSet> {
     let backup = plan.has_writes().then(|| graph.clone());
-    let mut stats = Stats::default();
-    let outcome = run_plan(plan, graph, ctx, &mut stats);
+    let mut touched = write::Touched::default();
+    let outcome = run_plan(plan, graph, ctx, &mut touched);
     match outcome {
         Ok(mut rows) => {
             // A statement without RETURN shows only its side effects.
@@ -72,7 +72,9 @@ pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<R
                 rows.clear();
             }
             let mut result = ResultSet::new(plan.columns.clone(), rows, graph);
-            result.stats = stats;
+            if let Some(before) = &backup {
+                result.stats = side_effects(before, graph, &touched);
+            }
             result.steps = ctx.steps.get();
             Ok(result)
         }
@@ -89,12 +91,12 @@ fn run_plan(
     plan: &LogicalPlan,
     graph: &mut Graph,
     ctx: &Context,
-    stats: &mut Stats,
+    touched: &mut write::Touched,
 ) -> Result<Vec<Row>> {
     let mut all_rows = Vec::new();
     let distinct = plan.union_all.first().is_some_and(|all| !all);
     for pipeline in &plan.parts {
-        run_pipeline(pipeline, graph, ctx, stats, &mut |row| {
+        run_pipeline(pipeline, graph, ctx, touched, &mut |row| {
             all_rows.push(row);
             Ok(Flow::Continue)
         })?;
@@ -106,12 +108,72 @@ fn run_plan(
     Ok(all_rows)
 }
 
+/// What a statement changed, as the openCypher TCK defines side effects: the difference
+/// between what can be seen before and after. A property whose value changed counts as
+/// one removed and one added; labels count when a label name appears in or disappears
+/// from the graph; deleting an element also removes its properties.
+fn side_effects(before: &Graph, after: &Graph, touched: &write::Touched) -> Stats {
+    let mut stats = Stats::default();
+    let mut props = |b: Option<&crate::graph::Props>, a: Option<&crate::graph::Props>| {
+        let (b_graph, a_graph) = (before, after);
+        let named = |g: &Graph, p: Option<&crate::graph::Props>| -> Vec<(String, Value)> {
+            p.map(|p| {
+                p.iter()
+                    .map(|(k, v)| (g.key_name(k).to_string(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let (old, new) = (named(b_graph, b), named(a_graph, a));
+        let same = |x: &(String, Value), y: &(String, Value)| {
+            x.0 == y.0 && x.1 == y.1 && x.1.type_name() == y.1.type_name()
+        };
+        stats.props_removed += old
+            .iter()
+            .filter(|o| !new.iter().any(|n| same(o, n)))
+            .count();
+        stats.props_set += new
+            .iter()
+            .filter(|n| !old.iter().any(|o| same(o, n)))
+            .count();
+    };
+    for id in &touched.nodes {
+        let (b, a) = (before.node(*id), after.node(*id));
+        match (b.is_some(), a.is_some()) {
+            (false, true) => stats.nodes_created += 1,
+            (true, false) => stats.nodes_deleted += 1,
+            _ => {}
+        }
+        props(b.map(|n| &n.props), a.map(|n| &n.props));
+    }
+    for id in &touched.rels {
+        let (b, a) = (before.rel(*id), after.rel(*id));
+        match (b.is_some(), a.is_some()) {
+            (false, true) => stats.rels_created += 1,
+            (true, false) => stats.rels_deleted += 1,
+            _ => {}
+        }
+        props(b.map(|r| &r.props), a.map(|r| &r.props));
+    }
+    let present = |g: &Graph| -> std::collections::HashSet<String> {
+        g.label_counts()
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(l, _)| l.to_string())
+            .collect()
+    };
+    let (old, new) = (present(before), present(after));
+    stats.labels_added = new.difference(&old).count();
+    stats.labels_removed = old.difference(&new).count();
+    stats
+}
+
 /// Runs a top-level pipeline: read segments streamed, updates applied between them.
 fn run_pipeline(
     pipeline: &Pipeline,
     graph: &mut Graph,
     ctx: &Context,
-    stats: &mut Stats,
+    touched: &mut write::Touched,
     sink: &mut dyn FnMut(Row) -> Result<Flow>,
 ) -> Result<()> {
     let ops = &pipeline.ops;
@@ -132,7 +194,7 @@ fn run_pipeline(
             collected.push(row);
             Ok(Flow::Continue)
         })?;
-        rows = write::apply(&ops[write_at], collected, graph, ctx, stats)?;
+        rows = write::apply(&ops[write_at], collected, graph, ctx, touched)?;
         start = write_at + 1;
     }
 }
@@ -364,8 +426,7 @@ impl<'a> Reader<'a> {
     fn count(&self, expr: &crate::plan::logical::Expr, what: &'static str) -> Result<u64> {
         match self.eval(expr, &mut Vec::new())? {
             Value::Int(i) if i >= 0 => Ok(i as u64),
-            Value::Float(f) if f >= 0.0 && f.fract() == 0.0 => Ok(f as u64),
-            other => Err(ExecError::InvalidArgument {
+            other => Err(ExecError::InvalidCount {
                 message: format!(
                     "{what} must be a non-negative integer, not {}",
                     crate::exec::expr::describe(&other)

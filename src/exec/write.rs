@@ -6,24 +6,30 @@ use std::collections::{BTreeMap, HashSet};
 use crate::error::Span;
 use crate::graph::{Graph, NodeId, Path, Props, RelId, Value};
 use crate::plan::logical::{CreatePattern, Expr, MergePlan, Op, SetOp};
-use crate::result::Stats;
 
 use super::expr::{describe, type_error};
 use super::{Context, ExecError, Flow, Reader, Result, Row, get, set};
+
+/// The elements an update touched: side effects are measured on them afterwards.
+#[derive(Default)]
+pub(super) struct Touched {
+    pub nodes: HashSet<NodeId>,
+    pub rels: HashSet<RelId>,
+}
 
 pub(super) fn apply(
     op: &Op,
     rows: Vec<Row>,
     graph: &mut Graph,
     ctx: &Context,
-    stats: &mut Stats,
+    touched: &mut Touched,
 ) -> Result<Vec<Row>> {
     match op {
         Op::Create(patterns) => {
             let mut out = Vec::with_capacity(rows.len());
             for mut row in rows {
                 for pattern in patterns {
-                    create(pattern, &mut row, graph, ctx, stats)?;
+                    create(pattern, &mut row, graph, ctx, touched)?;
                 }
                 out.push(row);
             }
@@ -32,7 +38,7 @@ pub(super) fn apply(
         Op::Merge(plan) => {
             let mut out = Vec::new();
             for row in rows {
-                merge(plan, row, graph, ctx, stats, &mut out)?;
+                merge(plan, row, graph, ctx, touched, &mut out)?;
             }
             Ok(out)
         }
@@ -40,13 +46,13 @@ pub(super) fn apply(
             for row in &rows {
                 let mut row = row.clone();
                 for item in items {
-                    apply_set(item, &mut row, graph, ctx, stats)?;
+                    apply_set(item, &mut row, graph, ctx, touched)?;
                 }
             }
             Ok(rows)
         }
         Op::Delete { exprs, detach } => {
-            delete(exprs, *detach, &rows, graph, ctx, stats)?;
+            delete(exprs, *detach, &rows, graph, ctx, touched)?;
             Ok(rows)
         }
         other => unreachable!("write::apply: not an update: {other:?}"),
@@ -108,7 +114,7 @@ fn create(
     row: &mut Row,
     graph: &mut Graph,
     ctx: &Context,
-    stats: &mut Stats,
+    touched: &mut Touched,
 ) -> Result<()> {
     for node in &pattern.nodes {
         if node.existing || matches!(get(row, node.slot), Value::Node(_)) {
@@ -126,10 +132,8 @@ fn create(
         };
         let labels = node.labels.iter().map(|l| graph.intern_label(l)).collect();
         let props = graph.props_from(props.iter().map(|(k, v)| (k.as_str(), v.clone())));
-        stats.nodes_created += 1;
-        stats.labels_added += node.labels.iter().collect::<HashSet<_>>().len();
-        stats.props_set += props.len();
         let id = graph.add_node(labels, props);
+        touched.nodes.insert(id);
         set(row, node.slot, Value::Node(id));
     }
     for rel in &pattern.rels {
@@ -147,9 +151,8 @@ fn create(
         };
         let rel_type = graph.intern_type(&rel.rel_type);
         let props = graph.props_from(props.iter().map(|(k, v)| (k.as_str(), v.clone())));
-        stats.rels_created += 1;
-        stats.props_set += props.len();
         let id = graph.add_rel(start, end, rel_type, props);
+        touched.rels.insert(id);
         set(row, rel.slot, Value::Rel(id));
     }
     if let Some((slot, nodes, rels)) = &pattern.path {
@@ -181,7 +184,7 @@ fn merge(
     mut row: Row,
     graph: &mut Graph,
     ctx: &Context,
-    stats: &mut Stats,
+    touched: &mut Touched,
     out: &mut Vec<Row>,
 ) -> Result<()> {
     let mut matches = Vec::new();
@@ -191,16 +194,16 @@ fn merge(
     })?;
     if matches.is_empty() {
         check_merge_properties(&plan.create, &mut row, graph, ctx)?;
-        create(&plan.create, &mut row, graph, ctx, stats)?;
+        create(&plan.create, &mut row, graph, ctx, touched)?;
         for item in &plan.on_create {
-            apply_set(item, &mut row, graph, ctx, stats)?;
+            apply_set(item, &mut row, graph, ctx, touched)?;
         }
         out.push(row);
         return Ok(());
     }
     for mut m in matches {
         for item in &plan.on_match {
-            apply_set(item, &mut m, graph, ctx, stats)?;
+            apply_set(item, &mut m, graph, ctx, touched)?;
         }
         out.push(m);
     }
@@ -224,7 +227,7 @@ fn check_merge_properties(
         if let Value::Map(m) = eval(map, row, graph, ctx)?
             && let Some((key, _)) = m.iter().find(|(_, v)| v.is_null())
         {
-            return Err(ExecError::InvalidUpdate {
+            return Err(ExecError::MergeNullProperty {
                 message: format!("cannot merge using a null value for property `{key}`"),
                 span: map.span,
             });
@@ -253,19 +256,23 @@ fn target(expr: &Expr, row: &mut Row, graph: &Graph, ctx: &Context) -> Result<Op
     }
 }
 
-fn set_property(graph: &mut Graph, target: &Target, key: &str, value: Value, stats: &mut Stats) {
+fn set_property(
+    graph: &mut Graph,
+    target: &Target,
+    key: &str,
+    value: Value,
+    touched: &mut Touched,
+) {
     let key = graph.intern_key(key);
-    let removing = value.is_null();
-    let old = match target {
-        Target::Node(n) => graph.set_node_property(*n, key, value),
-        Target::Rel(r) => graph.set_rel_property(*r, key, value),
-    };
-    if removing {
-        if old.is_some() {
-            stats.props_removed += 1;
+    match target {
+        Target::Node(n) => {
+            touched.nodes.insert(*n);
+            graph.set_node_property(*n, key, value);
         }
-    } else {
-        stats.props_set += 1;
+        Target::Rel(r) => {
+            touched.rels.insert(*r);
+            graph.set_rel_property(*r, key, value);
+        }
     }
 }
 
@@ -316,7 +323,7 @@ fn apply_set(
     row: &mut Row,
     graph: &mut Graph,
     ctx: &Context,
-    stats: &mut Stats,
+    touched: &mut Touched,
 ) -> Result<()> {
     match item {
         SetOp::Property {
@@ -329,7 +336,7 @@ fn apply_set(
             };
             let value = eval(value, row, graph, ctx)?;
             storable(&value, item_span(item))?;
-            set_property(graph, &t, key, value, stats);
+            set_property(graph, &t, key, value, touched);
         }
         SetOp::Replace { target: t, value } => {
             let Some(t) = target(t, row, graph, ctx)? else {
@@ -338,11 +345,11 @@ fn apply_set(
             let new = properties_value(eval(value, row, graph, ctx)?, graph, value.span)?;
             for key in current_keys(graph, &t) {
                 if !new.contains_key(&key) {
-                    set_property(graph, &t, &key, Value::Null, stats);
+                    set_property(graph, &t, &key, Value::Null, touched);
                 }
             }
             for (k, v) in new {
-                set_property(graph, &t, &k, v, stats);
+                set_property(graph, &t, &k, v, touched);
             }
         }
         SetOp::Merge { target: t, value } => {
@@ -351,7 +358,7 @@ fn apply_set(
             };
             let new = properties_value(eval(value, row, graph, ctx)?, graph, value.span)?;
             for (k, v) in new {
-                set_property(graph, &t, &k, v, stats);
+                set_property(graph, &t, &k, v, touched);
             }
         }
         SetOp::AddLabels { target: t, labels } | SetOp::RemoveLabels { target: t, labels } => {
@@ -363,10 +370,11 @@ fn apply_set(
             let adding = matches!(item, SetOp::AddLabels { .. });
             for label in labels {
                 let symbol = graph.intern_label(label);
-                if adding && graph.add_label(node, symbol) {
-                    stats.labels_added += 1;
-                } else if !adding && graph.remove_label(node, symbol) {
-                    stats.labels_removed += 1;
+                touched.nodes.insert(node);
+                if adding {
+                    graph.add_label(node, symbol);
+                } else {
+                    graph.remove_label(node, symbol);
                 }
             }
         }
@@ -391,7 +399,7 @@ fn delete(
     rows: &[Row],
     graph: &mut Graph,
     ctx: &Context,
-    stats: &mut Stats,
+    touched: &mut Touched,
 ) -> Result<()> {
     let mut nodes = Vec::new();
     let mut rels = Vec::new();
@@ -407,9 +415,8 @@ fn delete(
         }
     }
     for rel in rels {
-        if graph.remove_rel(rel).is_some() {
-            stats.rels_deleted += 1;
-        }
+        touched.rels.insert(rel);
+        graph.remove_rel(rel);
     }
     for node in &nodes {
         if !detach
@@ -423,14 +430,13 @@ fn delete(
         if !graph.contains_node(node) {
             continue;
         }
-        let attached: Vec<RelId> = graph
-            .rels_of(node, crate::graph::Direction::Both)
-            .map(|(r, _)| r)
-            .collect();
-        stats.rels_deleted += attached.len();
-        if graph.remove_node(node).is_some() {
-            stats.nodes_deleted += 1;
-        }
+        touched.rels.extend(
+            graph
+                .rels_of(node, crate::graph::Direction::Both)
+                .map(|(r, _)| r),
+        );
+        touched.nodes.insert(node);
+        graph.remove_node(node);
     }
     Ok(())
 }

@@ -42,15 +42,18 @@ impl Planner<'_> {
                 where_,
                 span,
             } => {
-                self.plan_projection(ops, scope, projection, ProjectionKind::With, *span)?;
-                if let Some(where_) = where_ {
-                    let filter = self.expr_in(where_, scope, "in WHERE")?;
-                    ops.push(Op::Filter(filter));
-                }
+                let where_ = where_.as_ref();
+                self.plan_projection(ops, scope, projection, ProjectionKind::With, where_, *span)?;
             }
             Clause::Return { projection, span } => {
-                let columns =
-                    self.plan_projection(ops, scope, projection, ProjectionKind::Return, *span)?;
+                let columns = self.plan_projection(
+                    ops,
+                    scope,
+                    projection,
+                    ProjectionKind::Return,
+                    None,
+                    *span,
+                )?;
                 return Ok(Some(columns));
             }
             Clause::Create { pattern, .. } => {
@@ -90,6 +93,22 @@ impl Planner<'_> {
                     .iter()
                     .map(|e| self.expr_in(e, scope, "in DELETE"))
                     .collect::<Result<Vec<_>>>()?;
+                for e in &exprs {
+                    if let Some(t) = super::types::infer(e, scope)
+                        && !matches!(
+                            t,
+                            super::types::StaticType::Node
+                                | super::types::StaticType::Rel
+                                | super::types::StaticType::Path
+                                | super::types::StaticType::Null
+                        )
+                    {
+                        return Err(PlanError::InvalidDelete {
+                            found: t.name(),
+                            span: e.span,
+                        });
+                    }
+                }
                 ops.push(Op::Delete {
                     exprs,
                     detach: *detach,
@@ -166,6 +185,16 @@ impl Planner<'_> {
             });
         }
         let element = &part.element;
+        // `CREATE (a)` with `a` bound would create nothing: Cypher calls it an error.
+        if element.chain.is_empty()
+            && let Some(v) = &element.start.variable
+            && scope.get(&v.name).is_some()
+        {
+            return Err(PlanError::VariableAlreadyBound {
+                name: v.name.clone(),
+                span: v.span,
+            });
+        }
         let mut nodes = vec![self.create_node(&element.start, scope)?];
         let mut rels = Vec::new();
         for (rel, node) in &element.chain {
@@ -368,10 +397,15 @@ impl Planner<'_> {
                         rel.end = var.slot;
                     }
                 }
-                if let Some((slot, _, _)) = &mut create.path
-                    && *slot == created.slot
-                {
-                    *slot = var.slot;
+                if let Some((slot, nodes, rels)) = &mut create.path {
+                    for s in std::iter::once(slot)
+                        .chain(nodes.iter_mut())
+                        .chain(rels.iter_mut())
+                    {
+                        if *s == created.slot {
+                            *s = var.slot;
+                        }
+                    }
                 }
             }
         }

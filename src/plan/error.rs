@@ -64,6 +64,22 @@ pub enum PlanError {
     DroppedVariable { name: String, span: Span },
     #[error("plan: {message}")]
     InvalidArgument { message: String, span: Span },
+    #[error("plan: type mismatch: {message}")]
+    InvalidArgumentType { message: String, span: Span },
+    #[error(
+        "plan: a pattern expression can only be used as a predicate in WHERE; use EXISTS {{ ... }} or a pattern comprehension"
+    )]
+    PatternExpressionNotAllowed { span: Span },
+    #[error("plan: DELETE expects nodes, relationships or paths, not a {found}")]
+    InvalidDelete { found: &'static str, span: Span },
+    #[error(
+        "plan: a parameter cannot stand for a pattern's property map in MATCH or MERGE; write {{key: $param.key}}"
+    )]
+    ParameterAsPropertyMap { span: Span },
+    #[error("plan: RETURN * needs at least one variable in scope")]
+    NoVariablesInScope { span: Span },
+    #[error("plan: type mismatch: a {found} has no properties")]
+    PropertyOfNonMap { found: &'static str, span: Span },
 }
 
 impl PlanError {
@@ -90,7 +106,13 @@ impl PlanError {
             | PlanError::Unsupported { span, .. }
             | PlanError::CopyNeedsRows { span }
             | PlanError::DroppedVariable { span, .. }
-            | PlanError::InvalidArgument { span, .. } => *span,
+            | PlanError::InvalidArgument { span, .. }
+            | PlanError::InvalidArgumentType { span, .. }
+            | PlanError::PatternExpressionNotAllowed { span }
+            | PlanError::InvalidDelete { span, .. }
+            | PlanError::ParameterAsPropertyMap { span }
+            | PlanError::NoVariablesInScope { span }
+            | PlanError::PropertyOfNonMap { span, .. } => *span,
         }
     }
 
@@ -118,6 +140,12 @@ impl PlanError {
             | PlanError::DroppedVariable { .. }
             | PlanError::CopyNeedsRows { .. } => "SyntaxError",
             PlanError::InvalidArgument { .. } => "ArgumentError",
+            PlanError::InvalidArgumentType { .. }
+            | PlanError::PatternExpressionNotAllowed { .. }
+            | PlanError::InvalidDelete { .. }
+            | PlanError::ParameterAsPropertyMap { .. }
+            | PlanError::NoVariablesInScope { .. } => "SyntaxError",
+            PlanError::PropertyOfNonMap { .. } => "TypeError",
             PlanError::Unsupported { .. } => "SemanticError",
         }
     }

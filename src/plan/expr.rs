@@ -6,7 +6,7 @@ use crate::graph::Value;
 
 use super::functions::{self, Function};
 use super::logical::{Expr, ExprKind as P, MapProjectionItem, Name, NameKind, Pipeline};
-use super::{PlanError, Planner, Scope, Var, VarKind};
+use super::{PlanError, Planner, Scope, Var, VarKind, types};
 
 type Result<T> = std::result::Result<T, PlanError>;
 
@@ -59,6 +59,13 @@ impl Planner<'_> {
         scope: &Scope,
         context: &'static str,
     ) -> Result<Expr> {
+        if let Some((_, slot)) = self
+            .substitutions
+            .iter()
+            .find(|(k, _)| super::same_expr(k, e))
+        {
+            return Ok(Expr::new(P::Slot(*slot), e.span));
+        }
         if self.aggregation.is_some() {
             if let Some(planned) = self.aggregation_reference(e, scope)? {
                 return Ok(planned);
@@ -78,10 +85,14 @@ impl Planner<'_> {
                 let var = self.variable(scope, name, span)?;
                 P::Slot(var.slot)
             }
-            A::Property { base, key } => P::Property {
-                base: Box::new(self.expr_in(base, scope, context)?),
-                key: self.name(key, NameKind::Key),
-            },
+            A::Property { base, key } => {
+                let base = self.expr_in(base, scope, context)?;
+                types::check_property_base(&base, scope)?;
+                P::Property {
+                    base: Box::new(base),
+                    key: self.name(key, NameKind::Key),
+                }
+            }
             A::Index { base, index } => P::Index {
                 base: Box::new(self.expr_in(base, scope, context)?),
                 index: Box::new(self.expr_in(index, scope, context)?),
@@ -98,15 +109,26 @@ impl Planner<'_> {
                     .map(|l| self.name(l, NameKind::Label))
                     .collect(),
             },
-            A::Unary { op, operand } => P::Unary {
-                op: *op,
-                operand: Box::new(self.expr_in(operand, scope, context)?),
-            },
-            A::Binary { op, lhs, rhs } => P::Binary {
-                op: *op,
-                lhs: Box::new(self.expr_in(lhs, scope, context)?),
-                rhs: Box::new(self.expr_in(rhs, scope, context)?),
-            },
+            A::Unary { op, operand } => {
+                let operand = self.expr_in(operand, scope, context)?;
+                if *op == ast::UnaryOp::Not {
+                    types::expect(&operand, scope, types::StaticType::Bool)?;
+                }
+                P::Unary {
+                    op: *op,
+                    operand: Box::new(operand),
+                }
+            }
+            A::Binary { op, lhs, rhs } => {
+                let lhs = self.expr_in(lhs, scope, context)?;
+                let rhs = self.expr_in(rhs, scope, context)?;
+                types::check_binary(*op, &lhs, &rhs, scope)?;
+                P::Binary {
+                    op: *op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                }
+            }
             A::IsNull { operand, negated } => P::IsNull {
                 operand: Box::new(self.expr_in(operand, scope, context)?),
                 negated: *negated,
@@ -154,16 +176,13 @@ impl Planner<'_> {
                 filter,
                 map,
             } => {
+                no_aggregate_inside(filter.as_deref().into_iter().chain(map.as_deref()))?;
                 let list = Box::new(self.expr_in(list, scope, context)?);
+                types::expect(&list, scope, types::StaticType::List)?;
                 let slot = self.new_slot();
                 let mut inner = scope.clone();
-                inner.insert(
-                    &variable.name,
-                    Var {
-                        slot,
-                        kind: VarKind::Value,
-                    },
-                );
+                let kind = types::element_kind(&list, scope);
+                inner.insert(&variable.name, Var { slot, kind });
                 P::ListComprehension {
                     slot,
                     list,
@@ -177,14 +196,17 @@ impl Planner<'_> {
                 list,
                 predicate,
             } => {
+                no_aggregate_inside(predicate.as_deref().into_iter())?;
                 let list = Box::new(self.expr_in(list, scope, context)?);
+                types::expect(&list, scope, types::StaticType::List)?;
                 let slot = self.new_slot();
                 let mut inner = scope.clone();
+                let element = types::element_kind(&list, scope);
                 inner.insert(
                     &variable.name,
                     Var {
                         slot,
-                        kind: VarKind::Value,
+                        kind: element,
                     },
                 );
                 let predicate = self.opt_expr(predicate.as_deref(), &inner, context)?;
@@ -230,6 +252,18 @@ impl Planner<'_> {
                 }
             }
             A::PatternPredicate(pattern) => {
+                if context != "in WHERE" {
+                    return Err(PlanError::PatternExpressionNotAllowed { span });
+                }
+                // A pattern predicate tests existing variables; it cannot introduce any.
+                for v in pattern_variables(pattern) {
+                    if scope.get(&v.name).is_none() {
+                        return Err(PlanError::UnknownVariable {
+                            name: v.name.clone(),
+                            span: v.span,
+                        });
+                    }
+                }
                 let part = pattern_part(pattern);
                 let pipeline = self.subquery(scope, |planner, ops, inner| {
                     planner.plan_pattern(ops, inner, std::slice::from_ref(&part), None)
@@ -356,6 +390,7 @@ impl Planner<'_> {
             .iter()
             .map(|a| self.expr_in(a, scope, context))
             .collect::<Result<Vec<_>>>()?;
+        types::check_call(function, &args, scope, span)?;
         Ok(Expr::new(P::Call { function, args }, span))
     }
 
@@ -416,5 +451,26 @@ fn pattern_part(pattern: &ast::PatternElement) -> ast::PatternPart {
         shortest: None,
         element: pattern.clone(),
         span: pattern.span,
+    }
+}
+
+/// The named variables of a pattern.
+fn pattern_variables(pattern: &ast::PatternElement) -> Vec<&ast::Ident> {
+    let mut out: Vec<&ast::Ident> = pattern.start.variable.iter().collect();
+    for (rel, node) in &pattern.chain {
+        out.extend(rel.variable.iter());
+        out.extend(node.variable.iter());
+    }
+    out
+}
+
+/// Aggregates cannot run per element of a comprehension or quantifier.
+fn no_aggregate_inside<'e>(mut exprs: impl Iterator<Item = &'e ast::Expr>) -> Result<()> {
+    match exprs.find(|e| contains_aggregate(e)) {
+        Some(e) => Err(PlanError::AggregateNotAllowed {
+            context: "inside a list comprehension or quantifier",
+            span: e.span,
+        }),
+        None => Ok(()),
     }
 }

@@ -16,6 +16,7 @@ pub mod functions;
 pub mod logical;
 mod pattern;
 mod projection;
+mod types;
 
 pub use error::PlanError;
 pub use logical::LogicalPlan;
@@ -32,6 +33,8 @@ pub enum VarKind {
     /// The relationships of a variable-length pattern.
     RelList,
     Path,
+    /// Known not to be an entity: a Boolean, number, string, list or map.
+    Known(types::StaticType),
     Value,
 }
 
@@ -42,6 +45,7 @@ impl VarKind {
             VarKind::Rel => "a relationship",
             VarKind::RelList => "a list of relationships",
             VarKind::Path => "a path",
+            VarKind::Known(_) => "a value that is not a node or relationship",
             VarKind::Value => "a value",
         }
     }
@@ -132,6 +136,8 @@ struct Planner<'g> {
     aggregation: Option<projection::AggregationContext>,
     /// Push predicates into expansions.
     optimize: bool,
+    /// After a projection: expressions that read a projected column instead.
+    substitutions: Vec<(ast::Expr, Slot)>,
 }
 
 impl<'g> Planner<'g> {
@@ -142,6 +148,7 @@ impl<'g> Planner<'g> {
             reference_logs: Vec::new(),
             aggregation: None,
             optimize: true,
+            substitutions: Vec::new(),
         }
     }
 

@@ -67,6 +67,7 @@ impl Planner<'_> {
                     continue;
                 }
                 let expr = self.expr_in(conjunct, scope, "in WHERE")?;
+                super::types::check_predicate(&expr, scope)?;
                 pending.push(pending_filter(expr));
             }
         }
@@ -334,6 +335,12 @@ impl Planner<'_> {
                 }
                 Ok((props, None))
             }
+            Some(
+                other @ ast::Expr {
+                    kind: ast::ExprKind::Parameter(_),
+                    ..
+                },
+            ) => Err(PlanError::ParameterAsPropertyMap { span: other.span }),
             Some(other) => Ok((Vec::new(), Some(self.expr(other, scope)?))),
         }
     }

@@ -8,6 +8,7 @@ use crate::error::Span;
 use super::expr::{check_arity, contains_aggregate};
 use super::functions;
 use super::logical::{AggregateKind, AggregateSpec, Expr, ExprKind as P, Op, SortKey};
+use super::types::StaticType;
 use super::{PlanError, Planner, Scope, Var, VarKind, same_expr};
 
 type Result<T> = std::result::Result<T, PlanError>;
@@ -44,7 +45,13 @@ impl Planner<'_> {
         let Some(agg) = &self.aggregation else {
             return Ok(None);
         };
-        if let Some((_, slot)) = agg.keys.iter().find(|(k, _)| same_expr(k, e)) {
+        // Inside an aggregating item, only simple keys (a variable or its property) may be
+        // reused; anything more complex is ambiguous (openCypher's rule).
+        if let Some((_, slot)) = agg
+            .keys
+            .iter()
+            .find(|(k, _)| is_simple(k) && same_expr(k, e))
+        {
             return Ok(Some(Expr::new(P::Slot(*slot), e.span)));
         }
         let (kind, distinct, args): (AggregateKind, bool, &[ast::Expr]) = match &e.kind {
@@ -93,44 +100,35 @@ impl Planner<'_> {
         Ok(Some(Expr::new(P::Slot(slot), e.span)))
     }
 
-    /// Plans a WITH or RETURN; returns the column names and leaves `scope` holding them.
+    /// Plans a WITH or RETURN (and WITH's WHERE); returns the column names and leaves
+    /// `scope` holding them.
     pub(super) fn plan_projection(
         &mut self,
         ops: &mut Vec<Op>,
         scope: &mut Scope,
         projection: &ast::Projection,
         kind: ProjectionKind,
+        where_: Option<&ast::Expr>,
         clause_span: Span,
     ) -> Result<Vec<String>> {
         let items = self.projection_items(projection, scope, kind, clause_span)?;
         let aggregating = items.iter().any(|i| contains_aggregate(&i.expr));
         let width = items.len();
         let columns: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
-        let mut kinds = Vec::with_capacity(width);
-        for item in &items {
-            kinds.push(match &item.expr.kind {
-                A::Variable(v) => scope.get(v).map_or(VarKind::Value, |var| var.kind),
-                _ => VarKind::Value,
-            });
-        }
-
         let mut new_scope = Scope::default();
-        for (i, name) in columns.iter().enumerate() {
-            new_scope.insert(
-                name,
-                Var {
-                    slot: i,
-                    kind: kinds[i],
-                },
-            );
+        for (i, item) in items.iter().enumerate() {
+            let kind = item_kind(&item.expr, scope);
+            new_scope.insert(&item.name, Var { slot: i, kind });
         }
 
-        let order_scope;
+        // ORDER BY and WITH's WHERE see the projected columns and, unless DISTINCT or an
+        // aggregate dropped them, the variables before the projection.
+        let projected_only = aggregating || projection.distinct;
+        let keep_input = !projected_only && (!projection.order_by.is_empty() || where_.is_some());
+        let mut later_scope = new_scope.clone();
         if aggregating {
             self.plan_aggregation(ops, scope, &items)?;
-            order_scope = new_scope.clone();
         } else {
-            let keep_input = !projection.order_by.is_empty() && !projection.distinct;
             let mut planned = Vec::with_capacity(width);
             for item in &items {
                 planned.push(self.expr_in(&item.expr, scope, "in a projection")?);
@@ -139,13 +137,10 @@ impl Planner<'_> {
                 items: planned,
                 keep_input,
             });
-            let mut s = new_scope.clone();
             if keep_input {
-                // The input row follows the items: old variables stay visible to ORDER BY
-                // unless an alias shadows them.
                 for (name, var) in &scope.vars {
-                    if s.get(name).is_none() {
-                        s.insert(
+                    if later_scope.get(name).is_none() {
+                        later_scope.insert(
                             name,
                             Var {
                                 slot: width + var.slot,
@@ -155,26 +150,60 @@ impl Planner<'_> {
                     }
                 }
             }
-            order_scope = s;
         }
         if projection.distinct {
             ops.push(Op::Distinct { width });
         }
-        self.next_slot = if aggregating || projection.distinct || projection.order_by.is_empty() {
-            width
-        } else {
+        self.next_slot = if keep_input {
             width + self.next_slot
+        } else {
+            width
         };
 
+        // Expressions equal to a projected item read its column.
+        let saved = std::mem::take(&mut self.substitutions);
+        self.substitutions = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.expr.clone().into_owned(), i))
+            .collect();
+        let result = self.plan_after_projection(
+            ops,
+            projection,
+            where_,
+            &later_scope,
+            scope,
+            projected_only,
+        );
+        self.substitutions = saved;
+        result?;
+        if keep_input {
+            ops.push(Op::Truncate(width));
+        }
+        self.next_slot = width;
+        *scope = new_scope;
+        Ok(columns)
+    }
+
+    /// ORDER BY, SKIP, LIMIT and WITH's WHERE, in that order.
+    fn plan_after_projection(
+        &mut self,
+        ops: &mut Vec<Op>,
+        projection: &ast::Projection,
+        where_: Option<&ast::Expr>,
+        later_scope: &Scope,
+        input_scope: &Scope,
+        projected_only: bool,
+    ) -> Result<()> {
         if !projection.order_by.is_empty() {
             let mut keys = Vec::new();
             for sort in &projection.order_by {
-                let expr = self.sort_key(
+                let expr = self.later_expr(
                     &sort.expr,
-                    &items,
-                    &order_scope,
-                    scope,
-                    aggregating || projection.distinct,
+                    later_scope,
+                    input_scope,
+                    projected_only,
+                    "in ORDER BY",
                 )?;
                 keys.push(SortKey {
                     expr,
@@ -189,12 +218,12 @@ impl Planner<'_> {
         if let Some(limit) = &projection.limit {
             ops.push(Op::Limit(self.count_expr(limit, "LIMIT")?));
         }
-        if !aggregating && !projection.distinct && !projection.order_by.is_empty() {
-            ops.push(Op::Truncate(width));
+        if let Some(where_) = where_ {
+            let filter =
+                self.later_expr(where_, later_scope, input_scope, projected_only, "in WHERE")?;
+            ops.push(Op::Filter(filter));
         }
-        self.next_slot = width;
-        *scope = new_scope;
-        Ok(columns)
+        Ok(())
     }
 
     fn projection_items<'a>(
@@ -207,11 +236,8 @@ impl Planner<'_> {
         let mut items = Vec::new();
         if projection.star {
             let names = scope.user_names();
-            if names.is_empty() && projection.items.is_empty() {
-                return Err(PlanError::InvalidArgument {
-                    message: "`*` needs at least one variable in scope".into(),
-                    span: clause_span,
-                });
+            if names.is_empty() && projection.items.is_empty() && kind == ProjectionKind::Return {
+                return Err(PlanError::NoVariablesInScope { span: clause_span });
             }
             for name in names {
                 let expr = ast::Expr::new(A::Variable(name.clone()), clause_span);
@@ -309,30 +335,35 @@ impl Planner<'_> {
         Ok(())
     }
 
-    /// An ORDER BY key: a projected column (by alias or by the same expression), or,
-    /// when the input is kept, any expression over the earlier variables.
-    fn sort_key(
+    /// An expression after a projection (ORDER BY, WITH's WHERE): projected columns by
+    /// alias or by the same expression, and the earlier variables when still visible.
+    fn later_expr(
         &mut self,
         expr: &ast::Expr,
-        items: &[Item],
-        order_scope: &Scope,
+        later_scope: &Scope,
         input_scope: &Scope,
         projected_only: bool,
+        context: &'static str,
     ) -> Result<Expr> {
-        if let Some(i) = items.iter().position(|item| same_expr(&item.expr, expr)) {
-            return Ok(Expr::new(P::Slot(i), expr.span));
-        }
+        // With an aggregate inside, only aggregates and simple projected keys may be reused.
+        let saved = self.substitutions.clone();
         if contains_aggregate(expr) {
-            return Err(PlanError::AggregateNotAllowed {
-                context: "in ORDER BY unless it is also returned",
-                span: expr.span,
-            });
+            self.substitutions
+                .retain(|(k, _)| same_expr(k, expr) || contains_aggregate(k) || is_simple(k));
         }
-        match self.expr_in(expr, order_scope, "in ORDER BY") {
+        let planned = self.expr_in(expr, later_scope, context);
+        self.substitutions = saved;
+        match planned {
             Err(PlanError::UnknownVariable { name, span })
                 if projected_only && input_scope.get(&name).is_some() =>
             {
                 Err(PlanError::DroppedVariable { name, span })
+            }
+            Err(PlanError::AggregateNotAllowed { span, .. }) => {
+                Err(PlanError::AggregateNotAllowed {
+                    context: "in ORDER BY or WHERE unless it is also projected",
+                    span,
+                })
             }
             other => other,
         }
@@ -340,14 +371,15 @@ impl Planner<'_> {
 
     /// SKIP and LIMIT: a constant or parameter; a literal must be a non-negative integer.
     fn count_expr(&mut self, expr: &ast::Expr, what: &'static str) -> Result<Expr> {
-        let planned = self
-            .expr_in(expr, &Scope::default(), "in SKIP or LIMIT")
-            .map_err(|e| match e {
-                PlanError::UnknownVariable { span, .. } => {
-                    PlanError::NonConstantExpression { what, span }
-                }
-                other => other,
-            })?;
+        let saved = std::mem::take(&mut self.substitutions);
+        let planned = self.expr_in(expr, &Scope::default(), "in SKIP or LIMIT");
+        self.substitutions = saved;
+        let planned = planned.map_err(|e| match e {
+            PlanError::UnknownVariable { span, .. } => {
+                PlanError::NonConstantExpression { what, span }
+            }
+            other => other,
+        })?;
         match &planned.kind {
             P::Const(crate::graph::Value::Int(i)) if *i < 0 => Err(PlanError::InvalidCount {
                 what,
@@ -360,5 +392,29 @@ impl Planner<'_> {
             }),
             _ => Ok(planned),
         }
+    }
+}
+
+/// What a projected item holds, for later clauses: a variable keeps its kind, literals
+/// are known not to be entities.
+fn item_kind(expr: &ast::Expr, scope: &Scope) -> VarKind {
+    match &expr.kind {
+        A::Variable(v) => scope.get(v).map_or(VarKind::Value, |var| var.kind),
+        A::Literal(ast::Literal::Bool(_)) => VarKind::Known(StaticType::Bool),
+        A::Literal(ast::Literal::Int(_)) => VarKind::Known(StaticType::Int),
+        A::Literal(ast::Literal::Float(_)) => VarKind::Known(StaticType::Float),
+        A::Literal(ast::Literal::String(_)) => VarKind::Known(StaticType::String),
+        A::List(_) | A::ListComprehension { .. } => VarKind::Known(StaticType::List),
+        A::Map(_) => VarKind::Known(StaticType::Map),
+        _ => VarKind::Value,
+    }
+}
+
+/// A variable, or a property of one.
+fn is_simple(expr: &ast::Expr) -> bool {
+    match &expr.kind {
+        A::Variable(_) => true,
+        A::Property { base, .. } => matches!(base.kind, A::Variable(_)),
+        _ => false,
     }
 }
