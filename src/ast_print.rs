@@ -118,20 +118,31 @@ impl<T: Display> Display for Sep<'_, T> {
     }
 }
 
-/// `:A:B`
+/// `:A:B`, from the tree's `Ident`s (patterns, `SET`) or `String`s (label tests).
 struct Labels<'a, T>(&'a [T]);
 
-impl<T: AsRef<str>> Display for Labels<'_, T> {
-    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        self.0
-            .iter()
-            .try_for_each(|l| write!(f, ":{}", Schema(l.as_ref())))
+/// A name held either way.
+trait Named {
+    fn name(&self) -> &str;
+}
+
+impl Named for Ident {
+    fn name(&self) -> &str {
+        &self.name
     }
 }
 
-impl AsRef<str> for Ident {
-    fn as_ref(&self) -> &str {
-        &self.name
+impl Named for String {
+    fn name(&self) -> &str {
+        self
+    }
+}
+
+impl<T: Named> Display for Labels<'_, T> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.0
+            .iter()
+            .try_for_each(|l| write!(f, ":{}", Schema(l.name())))
     }
 }
 
