@@ -303,7 +303,9 @@ fn binary(f: &mut Formatter<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr) -> fmt::R
 }
 
 /// `x IN list` first in a list (or as the first argument of `any(...)` and friends)
-/// would read as a comprehension or quantifier, so it gets parentheses there.
+/// reads as a comprehension (or quantifier) in openCypher, so it gets parentheses there.
+/// Today's parser reads `[x IN l]` as a list anyway; the parentheses keep the printed
+/// text right once it follows openCypher.
 fn is_in_over_variable(e: &Expr) -> bool {
     matches!(
         &e.kind,
