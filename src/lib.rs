@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ast;
+pub mod ast_print;
 pub mod citations;
 pub mod error;
 pub mod exec;

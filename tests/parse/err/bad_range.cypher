@@ -1,0 +1,1 @@
+MATCH (a)-[*1..2..3]->(b) RETURN a

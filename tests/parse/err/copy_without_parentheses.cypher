@@ -1,0 +1,1 @@
+COPY MATCH (n) RETURN n TO 'x.csv'

@@ -1,0 +1,1 @@
+RETURN 0x1G

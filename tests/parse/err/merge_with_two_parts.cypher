@@ -1,0 +1,1 @@
+MERGE (a:Person), (b:Person) RETURN a

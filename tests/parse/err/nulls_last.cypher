@@ -1,0 +1,1 @@
+MATCH (n) RETURN n.name AS name ORDER BY name DESC NULLS LAST

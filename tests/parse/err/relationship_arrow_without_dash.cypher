@@ -1,0 +1,1 @@
+MATCH (a)-[r:DATA_FLOW]>(b) RETURN a

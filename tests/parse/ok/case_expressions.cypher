@@ -1,0 +1,1 @@
+RETURN CASE f.mode WHEN 'sold' THEN 1 WHEN 'shared' THEN 2 ELSE 0 END, CASE WHEN f.records > 1000 THEN 'many' WHEN f.records IS NULL THEN 'unknown' END, CASE x WHEN 1 THEN CASE WHEN y THEN 2 END END

@@ -1,0 +1,2 @@
+MATCH (a)-[r:BACKS]->(b) DELETE r, b
+WITH a DETACH DELETE a

@@ -1,0 +1,1 @@
+MATCH (c:Company) WHERE EXISTS { (c)<-[:FINED]-(r:Regulator) WHERE r.name = 'Information Commissioner\'s Office' } OR EXISTS { MATCH (c)-[:DATA_FLOW]->(p:PoliticalParty) RETURN p } RETURN c.name, exists(c.country)

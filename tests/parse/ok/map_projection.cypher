@@ -1,0 +1,1 @@
+MATCH (n:Person) RETURN n {.*}, n {.name, .country, employer: 'x', n}, n {}

@@ -1,0 +1,3 @@
+MATCH (c:Company:Platform)
+WHERE c.country = 'us' AND c.name <> 'Twitter'
+RETURN c.name

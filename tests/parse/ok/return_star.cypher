@@ -1,0 +1,1 @@
+MATCH (n) WITH * RETURN DISTINCT *, n.name AS name

@@ -1,0 +1,1 @@
+MATCH (a)‐[r]‐⟩(b)⟨——(c)−−(d)－－＞(e) RETURN a

@@ -1,0 +1,3 @@
+MATCH(a)
+ -[ r : X ]->
+ ( b )  RETURN  a,b
