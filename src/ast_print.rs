@@ -226,7 +226,18 @@ fn where_suffix(f: &mut Formatter<'_>, where_: Option<&Expr>) -> fmt::Result {
 impl Display for Match {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let optional = if self.optional { "OPTIONAL " } else { "" };
-        write!(f, "{optional}MATCH {}", Sep(&self.pattern, ", "))?;
+        write!(f, "{optional}MATCH ")?;
+        if let Some(mode) = &self.time_order {
+            write!(f, "TIME ORDERED ")?;
+            if !mode.keys.is_empty() {
+                let keys: Vec<Schema> = mode.keys.iter().map(|k| Schema(&k.name)).collect();
+                write!(f, "BY {} ", Sep(&keys, ", "))?;
+            }
+            if mode.strict {
+                write!(f, "STRICT ")?;
+            }
+        }
+        write!(f, "{}", Sep(&self.pattern, ", "))?;
         where_suffix(f, self.where_.as_ref())
     }
 }

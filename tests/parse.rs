@@ -116,7 +116,6 @@ fn parse_reports_errors_in_the_second_statement_of_a_script() {
 /// list, as in Neo4j. The parser tries `list_literal` first and reads a one-element list
 /// holding `x IN list`, whose `x` is then unbound.
 #[test]
-#[ignore = "parser bug: `[x IN list]` parses as a list literal holding `x IN list`"]
 fn parse_reads_bare_list_comprehension() {
     let statements = parse("RETURN [x IN [1, 2, 3]] AS l").unwrap();
     assert_eq!(
@@ -129,7 +128,6 @@ fn parse_reads_bare_list_comprehension() {
 /// build on an 8 MiB stack (the size of a binary's main thread), 40 on a test thread's
 /// 2 MiB. A stack overflow aborts the whole process, so this runs in a child process.
 #[test]
-#[ignore = "parser bug: ~160 nested CASE expressions overflow the stack and abort the process"]
 fn parse_survives_deeply_nested_case_expressions() {
     let exe = std::env::current_exe().expect("the test binary");
     let output = Command::new(exe)

@@ -503,6 +503,7 @@ fn lookalikes(inner: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
 fn match_clause(pattern: Vec<PatternPart>, where_: Option<Expr>) -> Clause {
     Clause::Match(Match {
         optional: false,
+        time_order: None,
         pattern,
         where_,
         span: Span::default(),
@@ -575,6 +576,7 @@ fn match_statement() -> impl Strategy<Value = Statement> {
                 let clauses = vec![
                     Clause::Match(Match {
                         optional,
+                        time_order: None,
                         pattern,
                         where_,
                         span: Span::default(),

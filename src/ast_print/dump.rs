@@ -153,6 +153,17 @@ fn clause(out: &mut String, c: &Clause) {
             } else {
                 "(match"
             });
+            if let Some(mode) = &m.time_order {
+                out.push_str(" (time-ordered");
+                for key in &mode.keys {
+                    out.push(' ');
+                    ident(out, key);
+                }
+                if mode.strict {
+                    out.push_str(" strict");
+                }
+                out.push(')');
+            }
             each(out, &m.pattern, pattern_part);
             tagged(out, "where", m.where_.as_ref());
         }

@@ -87,6 +87,19 @@ fn check_nesting(text: &str) -> Result<usize, SyntaxError> {
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            // CASE ... END nests like brackets for the parser's recursion.
+            b'c' | b'C' if word_at(bytes, i, b"case") => {
+                depth += 1;
+                max = max.max(depth);
+                if depth > MAX_NESTING {
+                    let message = format!("expressions nest more than {MAX_NESTING} deep");
+                    return Err(SyntaxError {
+                        message,
+                        span: Span::new(i, i + 4),
+                    });
+                }
+            }
+            b'e' | b'E' if word_at(bytes, i, b"end") => depth = depth.saturating_sub(1),
             q @ (b'\'' | b'"' | b'`') => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != q {
@@ -110,6 +123,15 @@ fn check_nesting(text: &str) -> Result<usize, SyntaxError> {
         i += 1;
     }
     Ok(max)
+}
+
+/// Whether the keyword `word` (any case) stands at `i` as a whole word.
+fn word_at(bytes: &[u8], i: usize, word: &[u8]) -> bool {
+    let is_ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    bytes.len() >= i + word.len()
+        && bytes[i..i + word.len()].eq_ignore_ascii_case(word)
+        && !bytes.get(i + word.len()).is_some_and(is_ident)
+        && !(i > 0 && is_ident(&bytes[i - 1]))
 }
 
 fn convert_error(err: pest::error::Error<Rule>) -> SyntaxError {
