@@ -69,6 +69,12 @@ impl Reader<'_> {
                 other => return Err(wrong("a node or relationship", &other)),
             },
             F::Labels => match first {
+                Value::Node(n) if !self.graph.contains_node(n) => {
+                    return Err(ExecError::DeletedEntity {
+                        message: "the node was deleted".into(),
+                        span,
+                    });
+                }
                 Value::Node(n) => Value::List(
                     self.graph
                         .node(n)
@@ -86,6 +92,7 @@ impl Reader<'_> {
                 Value::Rel(r) => self
                     .graph
                     .rel_type(r)
+                    .or_else(|| self.ctx.deleted_rel_types.borrow().get(&r).copied())
                     .map_or(Value::Null, |t| Value::str(self.graph.type_name(t))),
                 other => return Err(wrong("a relationship", &other)),
             },
@@ -686,6 +693,14 @@ fn construct_temporal(function: Function, arg: Value, span: Span) -> Result<Valu
         }
         (Function::LocalTime, Value::Map(m)) => {
             Value::LocalTime(time_from_map(&m).ok_or_else(|| bad("that map"))?)
+        }
+        (Function::Time, Value::Map(m)) => {
+            let offset = match m.get("timezone") {
+                Some(Value::String(tz)) => split_offset(&format!("T{tz}")).map(|(_, o)| o),
+                _ => chrono::FixedOffset::east_opt(0),
+            }
+            .ok_or_else(|| bad("that time zone"))?;
+            Value::Time(time_from_map(&m).ok_or_else(|| bad("that map"))?, offset)
         }
         (Function::Time, Value::String(s)) => {
             let (t, offset) = split_offset(&s)

@@ -33,6 +33,9 @@ pub struct Context<'a> {
     pub interrupt: &'a AtomicBool,
     /// Matching steps taken so far: nodes scanned and relationships followed.
     pub steps: std::cell::Cell<u64>,
+    /// Types of relationships this statement deleted, for `type(r)` afterwards.
+    pub deleted_rel_types:
+        RefCell<std::collections::HashMap<crate::graph::RelId, crate::graph::Symbol>>,
 }
 
 impl<'a> Context<'a> {
@@ -41,6 +44,7 @@ impl<'a> Context<'a> {
             params,
             interrupt,
             steps: std::cell::Cell::new(0),
+            deleted_rel_types: RefCell::default(),
         }
     }
 }
@@ -139,21 +143,41 @@ fn side_effects(before: &Graph, after: &Graph, touched: &write::Touched) -> Stat
     };
     for id in &touched.nodes {
         let (b, a) = (before.node(*id), after.node(*id));
+        let reused = b.is_some() && touched.created_nodes.contains(id);
         match (b.is_some(), a.is_some()) {
             (false, true) => stats.nodes_created += 1,
             (true, false) => stats.nodes_deleted += 1,
+            (true, true) if reused => {
+                stats.nodes_created += 1;
+                stats.nodes_deleted += 1;
+            }
             _ => {}
         }
-        props(b.map(|n| &n.props), a.map(|n| &n.props));
+        if reused {
+            props(b.map(|n| &n.props), None);
+            props(None, a.map(|n| &n.props));
+        } else {
+            props(b.map(|n| &n.props), a.map(|n| &n.props));
+        }
     }
     for id in &touched.rels {
         let (b, a) = (before.rel(*id), after.rel(*id));
+        let reused = b.is_some() && touched.created_rels.contains(id);
         match (b.is_some(), a.is_some()) {
             (false, true) => stats.rels_created += 1,
             (true, false) => stats.rels_deleted += 1,
+            (true, true) if reused => {
+                stats.rels_created += 1;
+                stats.rels_deleted += 1;
+            }
             _ => {}
         }
-        props(b.map(|r| &r.props), a.map(|r| &r.props));
+        if reused {
+            props(b.map(|r| &r.props), None);
+            props(None, a.map(|r| &r.props));
+        } else {
+            props(b.map(|r| &r.props), a.map(|r| &r.props));
+        }
     }
     let present = |g: &Graph| -> std::collections::HashSet<String> {
         g.label_counts()

@@ -15,6 +15,10 @@ use super::{Context, ExecError, Flow, Reader, Result, Row, get, set};
 pub(super) struct Touched {
     pub nodes: HashSet<NodeId>,
     pub rels: HashSet<RelId>,
+    /// Created by this statement and still there: an id that existed before was freed
+    /// and reused, so the old element counts as deleted and the new one as created.
+    pub created_nodes: HashSet<NodeId>,
+    pub created_rels: HashSet<RelId>,
 }
 
 pub(super) fn apply(
@@ -134,6 +138,7 @@ fn create(
         let props = graph.props_from(props.iter().map(|(k, v)| (k.as_str(), v.clone())));
         let id = graph.add_node(labels, props);
         touched.nodes.insert(id);
+        touched.created_nodes.insert(id);
         set(row, node.slot, Value::Node(id));
     }
     for rel in &pattern.rels {
@@ -153,6 +158,7 @@ fn create(
         let props = graph.props_from(props.iter().map(|(k, v)| (k.as_str(), v.clone())));
         let id = graph.add_rel(start, end, rel_type, props);
         touched.rels.insert(id);
+        touched.created_rels.insert(id);
         set(row, rel.slot, Value::Rel(id));
     }
     if let Some((slot, nodes, rels)) = &pattern.path {
@@ -415,8 +421,7 @@ fn delete(
         }
     }
     for rel in rels {
-        touched.rels.insert(rel);
-        graph.remove_rel(rel);
+        remove_rel(graph, rel, ctx, touched);
     }
     for node in &nodes {
         if !detach
@@ -430,15 +435,30 @@ fn delete(
         if !graph.contains_node(node) {
             continue;
         }
-        touched.rels.extend(
-            graph
-                .rels_of(node, crate::graph::Direction::Both)
-                .map(|(r, _)| r),
-        );
+        let attached: Vec<RelId> = graph
+            .rels_of(node, crate::graph::Direction::Both)
+            .map(|(r, _)| r)
+            .collect();
+        for rel in attached {
+            remove_rel(graph, rel, ctx, touched);
+        }
         touched.nodes.insert(node);
+        touched.created_nodes.remove(&node);
         graph.remove_node(node);
     }
     Ok(())
+}
+
+/// Removes a relationship, remembering its type: `type(r)` still answers for a
+/// relationship deleted earlier in the statement.
+fn remove_rel(graph: &mut Graph, rel: RelId, ctx: &Context, touched: &mut Touched) {
+    if let Some(data) = graph.remove_rel(rel) {
+        ctx.deleted_rel_types
+            .borrow_mut()
+            .insert(rel, data.rel_type);
+    }
+    touched.rels.insert(rel);
+    touched.created_rels.remove(&rel);
 }
 
 fn collect_deletions(
