@@ -1,1 +1,3 @@
 //! The interactive shell on rustyline.
+
+pub mod input;
