@@ -52,8 +52,8 @@ pub fn scan(text: &str, mut visit: impl FnMut(usize, u8, Lexeme)) -> Lexeme {
                     }
                     _ => Lexeme::Code,
                 };
-                for j in i..i + width {
-                    visit(j, bytes[j], state);
+                for (j, &b) in bytes.iter().enumerate().skip(i).take(width) {
+                    visit(j, b, state);
                 }
             }
             Lexeme::SingleQuoted | Lexeme::DoubleQuoted => {

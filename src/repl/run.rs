@@ -91,6 +91,10 @@ impl Runner {
         self.interrupted.clone()
     }
 
+    pub fn continues_on_error(&self) -> bool {
+        self.continue_on_error
+    }
+
     pub fn format(&self) -> Format {
         self.format
     }
