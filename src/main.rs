@@ -12,12 +12,12 @@ use std::time::Instant;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 
+use datatrail::Database;
 use datatrail::export::{AtomicFile, ExportError, Format};
 use datatrail::graph::Graph;
 use datatrail::load::{self, LoadError};
 use datatrail::repl::run::{Outcome, Runner, Streams};
 use datatrail::repl::{self, Repl};
-use datatrail::Database;
 
 const FAILED: u8 = 1;
 const USAGE: u8 = 2;

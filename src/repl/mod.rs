@@ -28,7 +28,7 @@ use crate::{Database, Error};
 use command::{HELP, MetaCommand};
 use helper::{ReplHelper, Vocabulary};
 use input::is_complete;
-use run::{Output, Outcome, Runner};
+use run::{Outcome, Output, Runner};
 
 /// The prompt for a new statement.
 pub const PROMPT: &str = "datatrail> ";
@@ -452,7 +452,11 @@ mod tests {
     fn repl() -> Repl<Vec<u8>> {
         let mut graph = Graph::new();
         graph.add_node_named(&["Person"], vec![("name", Value::str("Kogan"))]);
-        Repl::new(Database::with_graph(graph), Runner::new(Format::Table), Vec::new())
+        Repl::new(
+            Database::with_graph(graph),
+            Runner::new(Format::Table),
+            Vec::new(),
+        )
     }
 
     /// Feeds the lines and returns what the terminal shows.
@@ -503,7 +507,9 @@ mod tests {
     #[test]
     fn help_lists_the_commands() {
         let text = session(&mut repl(), &[":help"]);
-        for command in [":schema", ":mode", ":export", ":read", ":load", ":param", ":quit"] {
+        for command in [
+            ":schema", ":mode", ":export", ":read", ":load", ":param", ":quit",
+        ] {
             assert!(text.contains(command), "{command} missing from\n{text}");
         }
     }
@@ -512,7 +518,10 @@ mod tests {
     fn bad_meta_commands_print_an_error_and_go_on() {
         let mut repl = repl();
         let text = session(&mut repl, &[":frobnicate", ":mode xml"]);
-        assert!(text.contains("error: unknown command `:frobnicate`"), "{text}");
+        assert!(
+            text.contains("error: unknown command `:frobnicate`"),
+            "{text}"
+        );
         assert!(text.contains("error: unknown format `xml`"), "{text}");
         assert_eq!(repl.runner().format(), Format::Table);
     }
@@ -591,9 +600,15 @@ mod tests {
         let mut repl = repl();
         let text = session(
             &mut repl,
-            &["UNWIND range(1, 3) AS i RETURN i;", &format!(":export {}", path.display())],
+            &[
+                "UNWIND range(1, 3) AS i RETURN i;",
+                &format!(":export {}", path.display()),
+            ],
         );
-        assert!(text.ends_with(&format!("3 rows written to {}\n", path.display())), "{text}");
+        assert!(
+            text.ends_with(&format!("3 rows written to {}\n", path.display())),
+            "{text}"
+        );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "i\n1\n2\n3\n");
     }
 
