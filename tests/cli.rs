@@ -513,7 +513,10 @@ fn sigint_stops_a_batch_run_with_130() {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_datatrail"))
         .args([
             "-c",
-            "UNWIND range(1, 2000000000) AS i WITH i WHERE i < 0 RETURN i",
+            "UNWIND range(1, 40) AS i CREATE (:N)",
+            // 40^6 matching steps: far longer than the test waits.
+            "-c",
+            "MATCH (a:N), (b:N), (c:N), (d:N), (e:N), (f:N) RETURN count(*) AS n",
             "-c",
             "RETURN 'not reached' AS x",
         ])

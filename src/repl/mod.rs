@@ -399,8 +399,9 @@ pub fn parse_param(text: &str, origin: &str) -> Result<Value, String> {
             .and_then(|row| row.into_iter().next())
             .ok_or_else(not_a_value),
         Err(err) => Err(match err.span() {
-            Some(span) if span.start >= PREFIX.len() && span.start <= PREFIX.len() + text.len() => {
-                let start = span.start - PREFIX.len();
+            // An error past the value (at the alias) is about the value's end.
+            Some(span) if span.start >= PREFIX.len() => {
+                let start = (span.start - PREFIX.len()).min(text.len());
                 let end = (span.end.saturating_sub(PREFIX.len())).clamp(start, text.len());
                 let message = err.to_string();
                 let origin = format!("parameter {origin}");
