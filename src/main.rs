@@ -1,1 +1,352 @@
-fn main() {}
+//! The `datatrail` command: reads the arguments, loads the dataset, then opens the REPL
+//! or runs statements (`-c`), scripts (`-f`) or a script on stdin, and turns the outcome
+//! into an exit code: 0 success, 1 a statement failed, 2 a usage error or data that
+//! cannot be loaded, 130 interrupted by Ctrl-C. The work itself happens in the library
+//! (`repl::run::Runner`, `export`), where it is tested.
+
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use clap::{CommandFactory, FromArgMatches, Parser};
+
+use datatrail::Database;
+use datatrail::export::{AtomicFile, ExportError, Format};
+use datatrail::graph::Graph;
+use datatrail::load::{self, LoadError};
+use datatrail::repl::run::{Outcome, Runner, Streams};
+use datatrail::repl::{self, Repl};
+
+const FAILED: u8 = 1;
+const USAGE: u8 = 2;
+const INTERRUPTED: u8 = 130;
+
+/// Trace how personal data moves between organisations: a graph database queried in
+/// openCypher, shipped with the Cambridge Analytica case graph.
+///
+/// With no -c or -f, datatrail opens an interactive shell when stdin is a terminal and
+/// otherwise runs the script read from stdin. Exit codes: 0 success, 1 a statement
+/// failed, 2 a usage error or data that cannot be loaded, 130 interrupted.
+#[derive(Parser, Debug)]
+#[command(name = "datatrail", version, about, long_about)]
+struct Cli {
+    /// Run one statement (repeatable; -c and -f run in the order given)
+    #[arg(short = 'c', long = "command", value_name = "QUERY")]
+    commands: Vec<String>,
+
+    /// Run the statements in a script, `-` for stdin (repeatable)
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    /// Load the dataset in DIR (nodes.csv, edges.csv, sources.csv) instead of the
+    /// built-in case graph
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+
+    /// Load a node file (repeatable; adds to --data, or replaces the built-in graph)
+    #[arg(long, value_name = "FILE")]
+    nodes: Vec<PathBuf>,
+
+    /// Load a relationship file (repeatable; adds to --data, or replaces the built-in graph)
+    #[arg(long, value_name = "FILE")]
+    edges: Vec<PathBuf>,
+
+    /// How to print results [default: table on a terminal, csv otherwise]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<Format>,
+
+    /// Write results to FILE (replaced only when the run finishes)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Set the query parameter $NAME to VALUE, a Cypher literal such as 'Kogan' or 42
+    /// (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param_arg)]
+    params: Vec<(String, String)>,
+
+    /// Go on after a failing statement (the exit code is still 1)
+    #[arg(long)]
+    continue_on_error: bool,
+
+    /// Print how long loading and each statement took, on stderr
+    #[arg(long)]
+    timing: bool,
+
+    /// Print nothing but results and errors
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn parse_param_arg(arg: &str) -> Result<(String, String), String> {
+    let (name, value) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("`{arg}` is not NAME=VALUE"))?;
+    let name = name.trim().trim_start_matches('$');
+    if !repl::command::is_identifier(name) {
+        return Err(format!("`{name}` is not a parameter name"));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+/// A script to run and the name its diagnostics give it.
+struct Script {
+    text: String,
+    origin: String,
+}
+
+fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let sources = ordered_sources(&cli, &matches);
+    let interactive = sources.is_empty() && io::stdin().is_terminal();
+    let scripts = if interactive {
+        Vec::new()
+    } else {
+        match read_scripts(sources) {
+            Ok(scripts) => scripts,
+            Err(message) => return fail(USAGE, &message),
+        }
+    };
+    let mut db = match load_database(&cli) {
+        Ok(db) => db,
+        Err(message) => return fail(USAGE, &message),
+    };
+    for (name, value) in &cli.params {
+        match repl::parse_param(value, name) {
+            Ok(value) => {
+                db.params_mut().insert(name.clone(), value);
+            }
+            Err(diagnostic) => {
+                eprint!("{diagnostic}");
+                return ExitCode::from(USAGE);
+            }
+        }
+    }
+    let terminal = cli.output.is_none() && io::stdout().is_terminal();
+    let format = cli
+        .format
+        .unwrap_or(if terminal { Format::Table } else { Format::Csv });
+    let runner = Runner::new(format)
+        .with_timing(cli.timing)
+        .with_continue_on_error(cli.continue_on_error);
+    handle_ctrl_c(&db, &runner, !interactive);
+    if interactive {
+        run_repl(db, runner, &cli)
+    } else {
+        run_batch(db, runner, &scripts, cli.output.as_deref())
+    }
+}
+
+fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}
+
+/// `-c` and `-f` arguments in the order they were given.
+fn ordered_sources(cli: &Cli, matches: &clap::ArgMatches) -> Vec<(usize, Source)> {
+    let indices = |id: &str| -> Vec<usize> {
+        matches
+            .indices_of(id)
+            .map_or_else(Vec::new, |i| i.collect())
+    };
+    let commands = indices("commands").into_iter().zip(&cli.commands);
+    let files = indices("files").into_iter().zip(&cli.files);
+    let mut sources: Vec<(usize, Source)> = commands
+        .map(|(i, c)| (i, Source::Command(c.clone())))
+        .chain(files.map(|(i, f)| (i, Source::File(f.clone()))))
+        .collect();
+    sources.sort_by_key(|(i, _)| *i);
+    sources
+}
+
+enum Source {
+    Command(String),
+    File(PathBuf),
+}
+
+/// Reads every script before anything runs, so a missing file stops the run early.
+/// Without `-c` or `-f`, the script is stdin.
+fn read_scripts(sources: Vec<(usize, Source)>) -> Result<Vec<Script>, String> {
+    if sources.is_empty() {
+        return Ok(vec![read_stdin()?]);
+    }
+    let mut scripts = Vec::with_capacity(sources.len());
+    for (_, source) in sources {
+        scripts.push(match source {
+            Source::Command(text) => Script {
+                text,
+                origin: "<command>".into(),
+            },
+            Source::File(path) if path == Path::new("-") => read_stdin()?,
+            Source::File(path) => Script {
+                text: std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?,
+                origin: path.display().to_string(),
+            },
+        });
+    }
+    Ok(scripts)
+}
+
+fn read_stdin() -> Result<Script, String> {
+    let mut text = String::new();
+    io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("<stdin>: {e}"))?;
+    Ok(Script {
+        text,
+        origin: "<stdin>".into(),
+    })
+}
+
+/// Loads the dataset `--data`, `--nodes` and `--edges` name (the built-in case graph if
+/// none), printing a `timing: load` line with `--timing`.
+fn load_database(cli: &Cli) -> Result<Database, String> {
+    let start = Instant::now();
+    let graph = load_graph(cli).map_err(|e| e.to_string())?;
+    if cli.timing {
+        eprintln!(
+            "timing: load {:.6} s {} nodes {} relationships",
+            start.elapsed().as_secs_f64(),
+            graph.node_count(),
+            graph.rel_count()
+        );
+    }
+    Ok(Database::with_graph(graph))
+}
+
+fn load_graph(cli: &Cli) -> Result<Graph, LoadError> {
+    let extra = !cli.nodes.is_empty() || !cli.edges.is_empty();
+    match &cli.data {
+        Some(dir) if extra => {
+            repl::check_data_dir(dir)?;
+            let (mut nodes, mut edges) = dataset_files(dir);
+            nodes.extend(cli.nodes.iter().cloned());
+            edges.extend(cli.edges.iter().cloned());
+            load::load_files(&nodes, &edges)
+        }
+        Some(dir) => repl::load_dir(dir),
+        None if extra => load::load_files(&cli.nodes, &cli.edges),
+        None => load::load_embedded(),
+    }
+}
+
+/// The files of a dataset folder, as `load::load_dir` reads them: node files
+/// (`nodes.csv`, then `sources.csv` if present) and `edges.csv`.
+fn dataset_files(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut nodes = vec![dir.join("nodes.csv")];
+    if dir.join("sources.csv").is_file() {
+        nodes.push(dir.join("sources.csv"));
+    }
+    (nodes, vec![dir.join("edges.csv")])
+}
+
+/// Ctrl-C stops the running statement (through the database's interrupt flag) and the
+/// run (through the runner's). In batch mode a second Ctrl-C, for a statement that does
+/// not stop, exits at once.
+fn handle_ctrl_c(db: &Database, runner: &Runner, batch: bool) {
+    let statement = db.interrupt_flag();
+    let run = runner.interrupt_signal();
+    // Failing to install the handler only means Ctrl-C keeps its default effect.
+    let _ = ctrlc::set_handler(move || {
+        if run.swap(true, Ordering::SeqCst) && batch {
+            std::process::exit(INTERRUPTED.into());
+        }
+        statement.store(true, Ordering::SeqCst);
+    });
+}
+
+fn run_repl(db: Database, runner: Runner, cli: &Cli) -> ExitCode {
+    let repl = Repl::new(db, runner, io::stdout()).with_banner(!cli.quiet);
+    let outcome = repl
+        .with_output(cli.output.as_deref())
+        .map_err(|e| e.to_string())
+        .and_then(|repl| repl.run().map_err(|e| e.to_string()));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(FAILED, &message),
+    }
+}
+
+/// Where batch results go: stdout, or a file that replaces `-o FILE` at the end.
+enum Sink {
+    Stdout(BufWriter<io::StdoutLock<'static>>),
+    File(AtomicFile),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Stdout(out) => out.write(buf),
+            Sink::File(out) => out.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(out) => out.flush(),
+            Sink::File(out) => out.flush(),
+        }
+    }
+}
+
+fn run_batch(
+    mut db: Database,
+    mut runner: Runner,
+    scripts: &[Script],
+    output: Option<&Path>,
+) -> ExitCode {
+    let mut sink = match output {
+        Some(path) => match AtomicFile::create(path) {
+            Ok(file) => Sink::File(file),
+            Err(e) => return fail(USAGE, &e.to_string()),
+        },
+        None => Sink::Stdout(BufWriter::new(io::stdout().lock())),
+    };
+    let mut stderr = io::stderr();
+    let mut outcome = Outcome::Ok;
+    for script in scripts {
+        let mut streams = Streams {
+            results: &mut sink,
+            messages: &mut stderr,
+        };
+        match runner.run_script(&mut db, &script.text, &script.origin, &mut streams) {
+            Ok(Outcome::Ok) => {}
+            Ok(Outcome::Failed) => {
+                outcome = Outcome::Failed;
+                if !runner.continues_on_error() {
+                    break;
+                }
+            }
+            Ok(Outcome::Interrupted) => {
+                outcome = Outcome::Interrupted;
+                break;
+            }
+            Err(e) => return output_failed(&e),
+        }
+    }
+    let finished = match sink {
+        Sink::Stdout(mut out) => out.flush().map_err(ExportError::from),
+        Sink::File(file) if outcome != Outcome::Interrupted => file.commit(),
+        // Dropping the file removes it: an interrupted run leaves `-o FILE` as it was.
+        Sink::File(_) => Ok(()),
+    };
+    if let Err(e) = finished {
+        return output_failed(&e);
+    }
+    match outcome {
+        Outcome::Ok => ExitCode::SUCCESS,
+        Outcome::Failed => ExitCode::from(FAILED),
+        Outcome::Interrupted => ExitCode::from(INTERRUPTED),
+    }
+}
+
+/// A reader that went away (`datatrail ... | head`) is a quiet success, as in ripgrep.
+fn output_failed(err: &ExportError) -> ExitCode {
+    if err.is_broken_pipe() {
+        ExitCode::SUCCESS
+    } else {
+        fail(FAILED, &err.to_string())
+    }
+}

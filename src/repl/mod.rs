@@ -1,1 +1,651 @@
-//! The interactive shell on rustyline.
+//! The interactive shell: a rustyline loop around [`Repl`], which takes typed lines,
+//! gathers them until a statement ends with `;` ([`input::is_complete`]), and runs
+//! statements ([`run::Runner`]) or meta commands ([`command::MetaCommand`]). `Repl` is
+//! generic over where it writes, so everything but the line editor is tested without a
+//! terminal; the command line's batch mode uses the same runner.
+
+pub mod command;
+pub mod helper;
+pub mod input;
+pub mod run;
+pub mod schema;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rustyline::error::ReadlineError;
+use rustyline::history::DefaultHistory;
+use rustyline::{CompletionType, Config, Editor};
+
+use crate::error::{Span, render_diagnostic};
+use crate::export::{self, ExportError};
+use crate::graph::{Graph, Value};
+use crate::load::{self, LoadError};
+use crate::result::ResultSet;
+use crate::{Database, Error};
+
+use command::{HELP, MetaCommand};
+use helper::{ReplHelper, Vocabulary};
+use input::is_complete;
+use run::{Outcome, Output, Runner};
+
+/// The prompt for a new statement.
+pub const PROMPT: &str = "datatrail> ";
+/// The prompt for the next line of an unfinished statement.
+pub const CONTINUATION: &str = "     ...> ";
+
+/// What feeding a line to the REPL did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The statement is not finished yet.
+    More,
+    /// A whole entry (statements or a meta command) ran; it is worth keeping in history.
+    Ran(String),
+    /// `:quit`.
+    Quit,
+}
+
+/// The REPL's state: the database, how results are printed and where, and the lines of
+/// an unfinished statement. Results go to `term` unless `:output` redirected them;
+/// diagnostics and messages always go to `term`.
+pub struct Repl<W: Write> {
+    db: Database,
+    runner: Runner,
+    term: W,
+    redirect: Option<(PathBuf, BufWriter<File>)>,
+    pending: String,
+    vocabulary_stale: bool,
+    banner: bool,
+}
+
+struct Screen<'a, W: Write> {
+    term: &'a mut W,
+    redirect: Option<&'a mut BufWriter<File>>,
+}
+
+impl<W: Write> Output for Screen<'_, W> {
+    fn results(&mut self) -> &mut dyn Write {
+        match &mut self.redirect {
+            Some(file) => *file,
+            None => self.term,
+        }
+    }
+    fn messages(&mut self) -> &mut dyn Write {
+        self.term
+    }
+}
+
+impl<W: Write> Repl<W> {
+    /// A REPL over `db`, printing with `runner`'s settings to `term`.
+    pub fn new(db: Database, runner: Runner, term: W) -> Repl<W> {
+        Repl {
+            db,
+            runner,
+            term,
+            redirect: None,
+            pending: String::new(),
+            vocabulary_stale: false,
+            banner: true,
+        }
+    }
+
+    /// Whether [`Repl::run`] starts by greeting (off with `--quiet`).
+    pub fn with_banner(mut self, banner: bool) -> Repl<W> {
+        self.banner = banner;
+        self
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    pub fn runner(&self) -> &Runner {
+        &self.runner
+    }
+
+    /// What has been written to the terminal (for tests).
+    pub fn term(&self) -> &W {
+        &self.term
+    }
+
+    /// The prompt to show: a new statement or a continuation line.
+    pub fn prompt(&self) -> &'static str {
+        if self.pending.is_empty() {
+            PROMPT
+        } else {
+            CONTINUATION
+        }
+    }
+
+    /// Drops the lines of an unfinished statement (Ctrl-C at the prompt).
+    pub fn cancel_pending(&mut self) {
+        self.pending.clear();
+    }
+
+    /// Whether the graph or the parameters changed since the last call, so completion
+    /// should collect its words again.
+    pub fn take_vocabulary_stale(&mut self) -> bool {
+        let changed = self.runner.take_graph_changed();
+        std::mem::take(&mut self.vocabulary_stale) || changed
+    }
+
+    /// Takes one typed line. Once the lines so far end a statement (or form a meta
+    /// command) they run.
+    ///
+    /// # Errors
+    /// [`ExportError`] when the terminal or the `:output` file cannot be written.
+    pub fn feed_line(&mut self, line: &str) -> Result<Step, ExportError> {
+        if self.pending.is_empty() && line.trim().is_empty() {
+            return Ok(Step::More);
+        }
+        if !self.pending.is_empty() {
+            self.pending.push('\n');
+        }
+        self.pending.push_str(line);
+        if !is_complete(&self.pending) {
+            return Ok(Step::More);
+        }
+        let entry = std::mem::take(&mut self.pending);
+        if self.run_entry(&entry)? {
+            Ok(Step::Ran(entry))
+        } else {
+            Ok(Step::Quit)
+        }
+    }
+
+    /// Runs a complete entry; returns `false` for `:quit`.
+    fn run_entry(&mut self, entry: &str) -> Result<bool, ExportError> {
+        if entry.trim_start().starts_with(':') {
+            return match MetaCommand::parse(entry) {
+                Ok(command) => self.run_meta(command),
+                Err(message) => {
+                    writeln!(self.term, "error: {message}")?;
+                    Ok(true)
+                }
+            };
+        }
+        self.run_script(entry, "query")?;
+        Ok(true)
+    }
+
+    fn run_script(&mut self, script: &str, origin: &str) -> Result<Outcome, ExportError> {
+        self.runner.clear_interrupt();
+        let mut screen = Screen {
+            term: &mut self.term,
+            redirect: self.redirect.as_mut().map(|(_, file)| file),
+        };
+        let outcome = self
+            .runner
+            .run_script(&mut self.db, script, origin, &mut screen)?;
+        self.runner.clear_interrupt();
+        Ok(outcome)
+    }
+
+    fn run_meta(&mut self, command: MetaCommand) -> Result<bool, ExportError> {
+        match command {
+            MetaCommand::Help => write!(self.term, "{HELP}")?,
+            MetaCommand::Schema => write!(self.term, "{}", schema::describe(self.db.graph()))?,
+            MetaCommand::Mode(format) => {
+                self.runner.set_format(format);
+                writeln!(self.term, "results are printed as {format}")?;
+            }
+            MetaCommand::Output(path) => self.set_output(path.as_deref())?,
+            MetaCommand::Export(path) => self.export(&path)?,
+            MetaCommand::Read(path) => match std::fs::read_to_string(&path) {
+                Ok(script) => {
+                    self.run_script(&script, &path.display().to_string())?;
+                }
+                Err(e) => writeln!(self.term, "error: {}: {e}", path.display())?,
+            },
+            MetaCommand::Load(dir) => match load_dir(&dir) {
+                Ok(graph) => {
+                    let counts = (graph.node_count(), graph.rel_count());
+                    self.db.replace_graph(graph);
+                    self.vocabulary_stale = true;
+                    writeln!(
+                        self.term,
+                        "loaded {} nodes and {} relationships from {}",
+                        counts.0,
+                        counts.1,
+                        dir.display()
+                    )?;
+                }
+                Err(e) => writeln!(self.term, "error: {e}\nthe current graph is kept")?,
+            },
+            MetaCommand::Param { name, value } => match parse_param(&value, &name) {
+                Ok(value) => {
+                    let shown = literal(&value);
+                    self.db.params_mut().insert(name.clone(), value);
+                    self.vocabulary_stale = true;
+                    writeln!(self.term, "${name} = {shown}")?;
+                }
+                Err(diagnostic) => write!(self.term, "{diagnostic}")?,
+            },
+            MetaCommand::Params => {
+                if self.db.params().is_empty() {
+                    writeln!(self.term, "no parameters (set one with :param NAME VALUE)")?;
+                }
+                for (name, value) in self.db.params() {
+                    writeln!(self.term, "${name} = {}", literal(value))?;
+                }
+            }
+            MetaCommand::Timing(on) => {
+                self.runner.set_timing(on);
+                writeln!(self.term, "timing {}", if on { "on" } else { "off" })?;
+            }
+            MetaCommand::Quit => return Ok(false),
+        }
+        self.term.flush()?;
+        Ok(true)
+    }
+
+    /// `:output FILE` or `:output`.
+    fn set_output(&mut self, path: Option<&Path>) -> Result<(), ExportError> {
+        if let Some((_, mut file)) = self.redirect.take() {
+            file.flush()?;
+        }
+        match path {
+            None => writeln!(self.term, "results go to the terminal")?,
+            Some(path) => match File::create(path) {
+                Ok(file) => {
+                    self.redirect = Some((path.to_path_buf(), BufWriter::new(file)));
+                    writeln!(self.term, "results go to {}", path.display())?;
+                }
+                Err(e) => writeln!(self.term, "error: {}: {e}", path.display())?,
+            },
+        }
+        Ok(())
+    }
+
+    /// `:export FILE`: the last result as CSV, written atomically.
+    fn export(&mut self, path: &Path) -> Result<(), ExportError> {
+        let Some(result) = self.runner.last_result() else {
+            writeln!(self.term, "error: no result to export yet")?;
+            return Ok(());
+        };
+        let rows = result.rows.len();
+        match export::write_file_atomically(path, |out| export::write_csv(result, out)) {
+            Ok(()) => writeln!(
+                self.term,
+                "{rows} {} written to {}",
+                if rows == 1 { "row" } else { "rows" },
+                path.display()
+            )?,
+            Err(e) => writeln!(self.term, "error: {e}")?,
+        }
+        Ok(())
+    }
+
+    /// Flushes the `:output` file, if any.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn finish(&mut self) -> io::Result<()> {
+        if let Some((_, file)) = &mut self.redirect {
+            file.flush()?;
+        }
+        self.term.flush()
+    }
+
+    /// Sends results to `path` from the start (`datatrail -o FILE` in the REPL).
+    ///
+    /// # Errors
+    /// When the terminal cannot be written.
+    pub fn with_output(mut self, path: Option<&Path>) -> Result<Repl<W>, ExportError> {
+        if path.is_some() {
+            self.set_output(path)?;
+        }
+        Ok(self)
+    }
+
+    /// Runs the line editor until `:quit` or Ctrl-D. History is kept in
+    /// [`history_path`] when it can be; when it cannot (a read-only home), it is not.
+    ///
+    /// # Errors
+    /// When the terminal cannot be read or written.
+    pub fn run(mut self) -> Result<(), ReadlineError> {
+        let config = Config::builder()
+            .auto_add_history(false)
+            .completion_type(CompletionType::List)
+            .build();
+        let mut editor: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)?;
+        let color = std::env::var_os("NO_COLOR").is_none()
+            && std::env::var("TERM").map_or(true, |t| t != "dumb");
+        let vocab = Vocabulary::from_graph(self.db.graph(), self.db.params());
+        editor.set_helper(Some(ReplHelper::new(vocab, color)));
+        let history = history_path();
+        if let Some(path) = &history {
+            let _ = editor.load_history(path);
+        }
+        if self.banner {
+            let graph = self.db.graph();
+            writeln!(
+                self.term,
+                "datatrail {}: {} nodes, {} relationships. \
+                 Type :help for help; end statements with `;`.",
+                env!("CARGO_PKG_VERSION"),
+                graph.node_count(),
+                graph.rel_count()
+            )?;
+        }
+        loop {
+            match editor.readline(self.prompt()) {
+                Ok(line) => match self.feed_line(&line).map_err(into_readline)? {
+                    Step::More => {}
+                    Step::Ran(entry) => {
+                        let _ = editor.add_history_entry(entry);
+                        if let Some(path) = &history {
+                            let _ = editor.save_history(path);
+                        }
+                        if self.take_vocabulary_stale()
+                            && let Some(helper) = editor.helper_mut()
+                        {
+                            helper.set_vocabulary(Vocabulary::from_graph(
+                                self.db.graph(),
+                                self.db.params(),
+                            ));
+                        }
+                    }
+                    Step::Quit => break,
+                },
+                Err(ReadlineError::Interrupted) => self.cancel_pending(),
+                Err(ReadlineError::Eof) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        self.finish()?;
+        Ok(())
+    }
+}
+
+fn into_readline(err: ExportError) -> ReadlineError {
+    match err {
+        ExportError::Io(e) | ExportError::File { source: e, .. } => ReadlineError::Io(e),
+    }
+}
+
+/// A value as a Cypher literal (`'Kogan'`, `[1, 2]`).
+fn literal(value: &Value) -> String {
+    let mut text = String::new();
+    ResultSet::default().render_literal(value, &mut text);
+    text
+}
+
+/// Where the REPL keeps its history: `<data dir>/datatrail/history` (on Linux
+/// `$XDG_DATA_HOME/datatrail/history`, else `~/.local/share/datatrail/history`). The
+/// folder is created if needed; `None` if there is no data folder or it cannot be made.
+pub fn history_path() -> Option<PathBuf> {
+    let dir = dirs::data_dir()?.join("datatrail");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join("history"))
+}
+
+/// Reads a parameter value written as a Cypher literal (`'Kogan'`, `87000000`,
+/// `[1, 2]`, `date('2018-03-17')`) by evaluating `RETURN <text>` on an empty database.
+///
+/// # Errors
+/// A rendered diagnostic pointing into `text`, with `origin` naming the parameter.
+pub fn parse_param(text: &str, origin: &str) -> Result<Value, String> {
+    // The newline keeps a trailing `//` comment in the value from hiding the alias.
+    const PREFIX: &str = "RETURN ";
+    let query = format!("{PREFIX}{text}\nAS v");
+    let not_a_value = || format!("error: parameter `{origin}`: `{text}` is not a value\n");
+    match Database::new().execute(&query) {
+        Ok(results) => results
+            .into_iter()
+            .next()
+            .and_then(|r| r.rows.into_iter().next())
+            .and_then(|row| row.into_iter().next())
+            .ok_or_else(not_a_value),
+        Err(err) => Err(match err.span() {
+            // An error past the value (at the alias) is about the value's end.
+            Some(span) if span.start >= PREFIX.len() => {
+                let start = (span.start - PREFIX.len()).min(text.len());
+                let end = (span.end.saturating_sub(PREFIX.len())).clamp(start, text.len());
+                let message = err.to_string();
+                let origin = format!("parameter {origin}");
+                render_diagnostic(&message, text, &origin, Span::new(start, end))
+            }
+            _ => not_a_value_because(&err, text, origin),
+        }),
+    }
+}
+
+fn not_a_value_because(err: &Error, text: &str, origin: &str) -> String {
+    format!("error: parameter `{origin}`: `{text}` is not a value ({err})\n")
+}
+
+/// Loads a dataset folder (`--data`, `:load`), saying plainly when the folder is not
+/// there.
+///
+/// # Errors
+/// Any [`LoadError`].
+pub fn load_dir(dir: &Path) -> Result<Graph, LoadError> {
+    check_data_dir(dir)?;
+    load::load_dir(dir)
+}
+
+/// Fails unless `dir` is a folder, naming it.
+///
+/// # Errors
+/// [`LoadError::Io`] saying the folder is missing or is a file.
+pub fn check_data_dir(dir: &Path) -> Result<(), LoadError> {
+    if !dir.is_dir() {
+        let kind = if dir.exists() {
+            "is not a folder"
+        } else {
+            "no such folder"
+        };
+        return Err(LoadError::Io {
+            path: dir.to_path_buf(),
+            source: io::Error::new(io::ErrorKind::NotFound, kind),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::Format;
+
+    fn repl() -> Repl<Vec<u8>> {
+        let mut graph = Graph::new();
+        graph.add_node_named(&["Person"], vec![("name", Value::str("Kogan"))]);
+        Repl::new(
+            Database::with_graph(graph),
+            Runner::new(Format::Table),
+            Vec::new(),
+        )
+    }
+
+    /// Feeds the lines and returns what the terminal shows.
+    fn session(repl: &mut Repl<Vec<u8>>, lines: &[&str]) -> String {
+        for line in lines {
+            repl.feed_line(line).unwrap();
+        }
+        String::from_utf8(repl.term().clone()).unwrap()
+    }
+
+    #[test]
+    fn statements_run_once_they_end_with_a_semicolon() {
+        let mut repl = repl();
+        assert_eq!(repl.prompt(), PROMPT);
+        assert_eq!(repl.feed_line("RETURN 1").unwrap(), Step::More);
+        assert_eq!(repl.prompt(), CONTINUATION);
+        assert_eq!(
+            repl.feed_line("AS x;").unwrap(),
+            Step::Ran("RETURN 1\nAS x;".into())
+        );
+        assert_eq!(repl.prompt(), PROMPT);
+    }
+
+    #[test]
+    fn blank_lines_at_the_prompt_do_nothing() {
+        let mut repl = repl();
+        assert_eq!(repl.feed_line("   ").unwrap(), Step::More);
+        assert_eq!(repl.prompt(), PROMPT);
+        assert_eq!(session(&mut repl, &[]), "");
+    }
+
+    #[test]
+    fn cancelling_drops_the_unfinished_statement() {
+        let mut repl = repl();
+        repl.feed_line("MATCH (n)").unwrap();
+        repl.cancel_pending();
+        assert_eq!(repl.prompt(), PROMPT);
+        assert_eq!(repl.feed_line(":help").unwrap(), Step::Ran(":help".into()));
+    }
+
+    #[test]
+    fn quit_ends_the_session() {
+        let mut repl = repl();
+        assert_eq!(repl.feed_line(":quit").unwrap(), Step::Quit);
+        assert_eq!(repl.feed_line(":exit").unwrap(), Step::Quit);
+    }
+
+    #[test]
+    fn help_lists_the_commands() {
+        let text = session(&mut repl(), &[":help"]);
+        for command in [
+            ":schema", ":mode", ":export", ":read", ":load", ":param", ":quit",
+        ] {
+            assert!(text.contains(command), "{command} missing from\n{text}");
+        }
+    }
+
+    #[test]
+    fn bad_meta_commands_print_an_error_and_go_on() {
+        let mut repl = repl();
+        let text = session(&mut repl, &[":frobnicate", ":mode xml"]);
+        assert!(
+            text.contains("error: unknown command `:frobnicate`"),
+            "{text}"
+        );
+        assert!(text.contains("error: unknown format `xml`"), "{text}");
+        assert_eq!(repl.runner().format(), Format::Table);
+    }
+
+    #[test]
+    fn mode_and_timing_change_the_runner() {
+        let mut repl = repl();
+        let text = session(&mut repl, &[":mode csv", ":timing on"]);
+        assert_eq!(text, "results are printed as csv\ntiming on\n");
+        assert_eq!(repl.runner().format(), Format::Csv);
+        assert!(repl.runner().timing());
+    }
+
+    #[test]
+    fn schema_describes_the_graph() {
+        let text = session(&mut repl(), &[":schema"]);
+        assert!(text.starts_with("Labels (1):\n  Person  1\n"), "{text}");
+    }
+
+    #[test]
+    fn export_without_a_result_says_so() {
+        let text = session(&mut repl(), &[":export out.csv"]);
+        assert_eq!(text, "error: no result to export yet\n");
+    }
+
+    #[test]
+    fn a_failed_load_keeps_the_graph() {
+        let mut repl = repl();
+        let text = session(&mut repl, &[":load /nonexistent/datatrail"]);
+        assert!(
+            text.starts_with("error: load: /nonexistent/datatrail: no such folder\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("the current graph is kept\n"), "{text}");
+        assert_eq!(repl.database().graph().node_count(), 1);
+    }
+
+    #[test]
+    fn params_start_empty() {
+        let text = session(&mut repl(), &[":params"]);
+        assert_eq!(text, "no parameters (set one with :param NAME VALUE)\n");
+    }
+
+    #[test]
+    fn read_names_the_script_in_diagnostics() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.cypher");
+        std::fs::write(&path, "\n\n  RETURN ;\n").unwrap();
+        let text = session(&mut repl(), &[&format!(":read {}", path.display())]);
+        let place = format!("--> {}:3:", path.display());
+        assert!(text.contains(&place), "{text}");
+    }
+
+    #[test]
+    fn read_of_a_missing_file_is_an_error() {
+        let text = session(&mut repl(), &[":read /nonexistent/x.cypher"]);
+        assert!(text.starts_with("error: /nonexistent/x.cypher: "), "{text}");
+    }
+
+    #[test]
+    fn errors_print_a_diagnostic_and_the_repl_goes_on() {
+        // The good query needs the engine.
+        let mut repl = repl();
+        let text = session(&mut repl, &["RETURN nope(;", "RETURN 1 AS x;"]);
+        assert!(text.starts_with("error: "), "{text}");
+        assert!(text.contains("--> query:1:"), "{text}");
+        assert!(text.contains("│ x │"), "{text}");
+        assert!(text.contains("1 row ("), "{text}");
+    }
+
+    #[test]
+    fn export_writes_the_last_result_as_csv() {
+        // Needs the engine.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut repl = repl();
+        let text = session(
+            &mut repl,
+            &[
+                "UNWIND range(1, 3) AS i RETURN i;",
+                &format!(":export {}", path.display()),
+            ],
+        );
+        assert!(
+            text.ends_with(&format!("3 rows written to {}\n", path.display())),
+            "{text}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "i\n1\n2\n3\n");
+    }
+
+    #[test]
+    fn output_sends_results_to_a_file() {
+        // Needs the engine.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.csv");
+        let mut repl = repl();
+        let lines = [
+            ":mode csv".to_string(),
+            format!(":output {}", path.display()),
+            "RETURN 1 AS x;".to_string(),
+            ":output".to_string(),
+        ];
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let text = session(&mut repl, &lines);
+        assert!(!text.contains("x\n1\n"), "{text}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "x\n1\n");
+    }
+
+    #[test]
+    fn param_sets_a_parameter_from_a_literal() {
+        // Needs the engine.
+        let mut repl = repl();
+        let text = session(&mut repl, &[":param who 'Kogan'", ":params"]);
+        assert_eq!(text, "$who = 'Kogan'\n$who = 'Kogan'\n");
+        assert_eq!(repl.database().params()["who"], Value::str("Kogan"));
+        assert!(repl.take_vocabulary_stale());
+    }
+
+    #[test]
+    fn parse_param_points_into_the_value() {
+        // Needs the engine for the right column.
+        let err = parse_param("[1, 2", "n").unwrap_err();
+        assert!(err.contains("--> parameter n:1:"), "{err}");
+        assert!(err.contains("1 | [1, 2"), "{err}");
+    }
+}

@@ -1,0 +1,316 @@
+//! Running scripts statement by statement and printing what each returns: shared by the
+//! command line (`-c`, `-f`, a script on stdin) and the REPL, so both print results,
+//! diagnostics and timings the same way.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::export::{self, ExportError, Format};
+use crate::repl::input::{StatementText, split_statements};
+use crate::result::ResultSet;
+use crate::{Database, Error};
+
+/// Where a run writes: results to one stream, diagnostics and timings to another (which
+/// may be the same terminal).
+pub trait Output {
+    /// Results: tables, CSV, JSON.
+    fn results(&mut self) -> &mut dyn Write;
+    /// Diagnostics, `timing:` lines, `interrupted`.
+    fn messages(&mut self) -> &mut dyn Write;
+}
+
+/// An [`Output`] over two separate writers (stdout and stderr, say).
+pub struct Streams<'a> {
+    pub results: &'a mut dyn Write,
+    pub messages: &'a mut dyn Write,
+}
+
+impl Output for Streams<'_> {
+    fn results(&mut self) -> &mut dyn Write {
+        self.results
+    }
+    fn messages(&mut self) -> &mut dyn Write {
+        self.messages
+    }
+}
+
+/// How a script (or a statement) ended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every statement succeeded.
+    Ok,
+    /// A statement failed (the run stopped there unless it continues on errors).
+    Failed,
+    /// Ctrl-C stopped the run.
+    Interrupted,
+}
+
+/// Runs statements against a database and prints their results.
+pub struct Runner {
+    format: Format,
+    timing: bool,
+    continue_on_error: bool,
+    /// Set by the Ctrl-C handler; unlike the database's flag it stays set between
+    /// statements, so a run can stop between two of them.
+    interrupted: Arc<AtomicBool>,
+    statements: usize,
+    last: Option<ResultSet>,
+    graph_changed: bool,
+}
+
+impl Runner {
+    /// A runner printing in `format`, stopping at the first failing statement.
+    pub fn new(format: Format) -> Runner {
+        Runner {
+            format,
+            timing: false,
+            continue_on_error: false,
+            interrupted: Arc::default(),
+            statements: 0,
+            last: None,
+            graph_changed: false,
+        }
+    }
+
+    /// Prints `timing: statement <n> <seconds> s <rows> rows` after each statement.
+    pub fn with_timing(mut self, timing: bool) -> Runner {
+        self.timing = timing;
+        self
+    }
+
+    /// Goes on after a failing statement (the outcome is still [`Outcome::Failed`]).
+    pub fn with_continue_on_error(mut self, continue_on_error: bool) -> Runner {
+        self.continue_on_error = continue_on_error;
+        self
+    }
+
+    /// The flag a Ctrl-C handler sets to stop the run between statements.
+    pub fn interrupt_signal(&self) -> Arc<AtomicBool> {
+        self.interrupted.clone()
+    }
+
+    pub fn continues_on_error(&self) -> bool {
+        self.continue_on_error
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn set_format(&mut self, format: Format) {
+        self.format = format;
+    }
+
+    pub fn timing(&self) -> bool {
+        self.timing
+    }
+
+    pub fn set_timing(&mut self, timing: bool) {
+        self.timing = timing;
+    }
+
+    /// The last result that had columns (what `:export` writes).
+    pub fn last_result(&self) -> Option<&ResultSet> {
+        self.last.as_ref()
+    }
+
+    /// Whether a statement changed the graph since the last call.
+    pub fn take_graph_changed(&mut self) -> bool {
+        std::mem::take(&mut self.graph_changed)
+    }
+
+    /// Forgets a Ctrl-C that came before now (the REPL calls this before each entry).
+    pub fn clear_interrupt(&self) {
+        self.interrupted.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether Ctrl-C was pressed since the last [`Runner::clear_interrupt`].
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
+    /// Runs each statement of `script` in order and prints its results. A failing
+    /// statement's diagnostic names `origin` with the line and column in `script`.
+    ///
+    /// # Errors
+    /// [`ExportError`] when the output cannot be written.
+    pub fn run_script(
+        &mut self,
+        db: &mut Database,
+        script: &str,
+        origin: &str,
+        out: &mut dyn Output,
+    ) -> Result<Outcome, ExportError> {
+        let mut outcome = Outcome::Ok;
+        for statement in split_statements(script) {
+            if self.is_interrupted() {
+                writeln!(out.messages(), "interrupted")?;
+                return Ok(Outcome::Interrupted);
+            }
+            match self.run_statement(db, script, origin, statement, out)? {
+                Outcome::Ok => {}
+                Outcome::Failed => {
+                    outcome = Outcome::Failed;
+                    if !self.continue_on_error {
+                        break;
+                    }
+                }
+                Outcome::Interrupted => return Ok(Outcome::Interrupted),
+            }
+        }
+        Ok(outcome)
+    }
+
+    fn run_statement(
+        &mut self,
+        db: &mut Database,
+        script: &str,
+        origin: &str,
+        statement: StatementText,
+        out: &mut dyn Output,
+    ) -> Result<Outcome, ExportError> {
+        let start = Instant::now();
+        let executed = db.execute(statement.text);
+        let elapsed = start.elapsed();
+        self.statements += 1;
+        match executed {
+            Ok(results) => {
+                for result in results {
+                    self.print(result, elapsed, out)?;
+                }
+                Ok(Outcome::Ok)
+            }
+            Err(Error::Exec(crate::exec::ExecError::Interrupted)) => {
+                out.results().flush()?;
+                writeln!(out.messages(), "interrupted")?;
+                Ok(Outcome::Interrupted)
+            }
+            Err(err) => {
+                out.results().flush()?;
+                let diagnostic = err.render_at(script, origin, statement.offset);
+                out.messages().write_all(diagnostic.as_bytes())?;
+                out.messages().flush()?;
+                Ok(Outcome::Failed)
+            }
+        }
+    }
+
+    fn print(
+        &mut self,
+        result: ResultSet,
+        elapsed: Duration,
+        out: &mut dyn Output,
+    ) -> Result<(), ExportError> {
+        export::write(&result, self.format, out.results(), Some(elapsed))?;
+        out.results().flush()?;
+        if self.timing {
+            let mut line = format!(
+                "timing: statement {} {:.6} s {} rows",
+                self.statements,
+                elapsed.as_secs_f64(),
+                result.rows.len()
+            );
+            if !result.stats.is_empty() {
+                line.push_str(", ");
+                line.push_str(&result.stats.summary());
+            }
+            writeln!(out.messages(), "{line}")?;
+            out.messages().flush()?;
+        }
+        self.graph_changed |= !result.stats.is_empty();
+        if !result.columns.is_empty() {
+            self.last = Some(result);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(runner: &mut Runner, db: &mut Database, script: &str) -> (Outcome, String, String) {
+        let (mut results, mut messages) = (Vec::new(), Vec::new());
+        let mut out = Streams {
+            results: &mut results,
+            messages: &mut messages,
+        };
+        let outcome = runner
+            .run_script(db, script, "script.cypher", &mut out)
+            .unwrap();
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+        (outcome, text(results), text(messages))
+    }
+
+    #[test]
+    fn a_failing_statement_is_reported_at_its_place_in_the_script() {
+        // The statement starts on line 3, so wherever in it the error is, the runner
+        // must report line 3.
+        let mut db = Database::new();
+        let mut runner = Runner::new(Format::Csv);
+        let script = "\n\n  RETURN ;\nRETURN 2;";
+        let (outcome, _, messages) = run(&mut runner, &mut db, script);
+        assert_eq!(outcome, Outcome::Failed);
+        assert!(messages.contains("--> script.cypher:3:"), "{messages}");
+        assert!(messages.contains("3 |   RETURN ;"), "{messages}");
+    }
+
+    #[test]
+    fn a_set_interrupt_stops_the_run_before_the_next_statement() {
+        let mut db = Database::new();
+        let mut runner = Runner::new(Format::Csv);
+        runner.interrupt_signal().store(true, Ordering::SeqCst);
+        let (outcome, results, messages) = run(&mut runner, &mut db, "RETURN 1;");
+        assert_eq!(outcome, Outcome::Interrupted);
+        assert_eq!((results.as_str(), messages.as_str()), ("", "interrupted\n"));
+        runner.clear_interrupt();
+        assert!(!runner.is_interrupted());
+    }
+
+    #[test]
+    fn an_empty_script_runs_nothing() {
+        let mut db = Database::new();
+        let mut runner = Runner::new(Format::Table);
+        let (outcome, results, messages) = run(&mut runner, &mut db, "// nothing\n;");
+        assert_eq!(outcome, Outcome::Ok);
+        assert_eq!((results.as_str(), messages.as_str()), ("", ""));
+    }
+
+    #[test]
+    fn results_and_timings_are_printed_per_statement() {
+        // Needs the query engine.
+        let mut db = Database::new();
+        let mut runner = Runner::new(Format::Csv).with_timing(true);
+        let (outcome, results, messages) =
+            run(&mut runner, &mut db, "RETURN 1 AS x; CREATE (:X {a: 1});");
+        assert_eq!(outcome, Outcome::Ok, "{messages}");
+        assert_eq!(results, "x\n1\n");
+        let lines: Vec<&str> = messages.lines().collect();
+        assert!(lines[0].starts_with("timing: statement 1 "), "{messages}");
+        assert!(lines[0].ends_with(" s 1 rows"), "{messages}");
+        assert!(
+            lines[1].ends_with(" s 0 rows, 1 node created, 1 property set")
+                || lines[1].ends_with(" s 0 rows, 1 node created, 1 property set, 1 label added"),
+            "{messages}"
+        );
+        assert!(runner.take_graph_changed());
+        assert_eq!(
+            runner.last_result().map(|r| r.columns.clone()),
+            Some(vec!["x".into()])
+        );
+    }
+
+    #[test]
+    fn continue_on_error_runs_the_rest() {
+        // Needs the query engine.
+        let mut db = Database::new();
+        let mut runner = Runner::new(Format::Csv).with_continue_on_error(true);
+        let (outcome, results, messages) =
+            run(&mut runner, &mut db, "RETURN nope;\nRETURN 2 AS y;");
+        assert_eq!(outcome, Outcome::Failed);
+        assert_eq!(results, "y\n2\n");
+        assert!(messages.contains("script.cypher:1:8"), "{messages}");
+    }
+}

@@ -1,0 +1,180 @@
+//! The REPL in a pseudo-terminal (rexpect), as a person uses it: prompts, multi-line
+//! statements, tables, Ctrl-C and Ctrl-D, `:export`, and the history file, which goes to
+//! a temporary `XDG_DATA_HOME`.
+
+use std::path::Path;
+use std::process::Command;
+
+use rexpect::process::WaitStatus;
+use rexpect::reader::Options;
+use rexpect::session::{PtySession, spawn_with_options};
+
+const PROMPT: &str = "datatrail> ";
+const CONTINUATION: &str = "...> ";
+
+/// The REPL started in `dir`, with `dir/data` as its data folder (for history).
+fn start_in(dir: &Path, data_home: &Path) -> PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_datatrail"));
+    cmd.current_dir(dir)
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", data_home)
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let options = Options::new()
+        .timeout_ms(Some(30_000))
+        .strip_ansi_escape_codes(true);
+    let mut session = spawn_with_options(cmd, options).unwrap();
+    session.exp_string(PROMPT).unwrap();
+    session
+}
+
+fn start(dir: &Path) -> PtySession {
+    start_in(dir, &dir.join("data"))
+}
+
+fn exits_cleanly(mut session: PtySession) {
+    session.exp_eof().unwrap();
+    match session.process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 0),
+        other => panic!("the REPL did not exit normally: {other:?}"),
+    }
+}
+
+#[test]
+fn quit_leaves_with_exit_code_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn ctrl_d_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_control('d').unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn ctrl_c_clears_an_unfinished_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_line("MATCH (n)").unwrap();
+    session.exp_string(CONTINUATION).unwrap();
+    session.send("RETURN n").unwrap();
+    session.send_control('c').unwrap();
+    session.exp_string(PROMPT).unwrap();
+    // Had the lines been kept, `:help` would continue the statement.
+    session.send_line(":help").unwrap();
+    session.exp_string("Meta commands:").unwrap();
+    session.exp_string(PROMPT).unwrap();
+    session.send_line(":exit").unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn meta_command_errors_do_not_end_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_line(":frobnicate").unwrap();
+    session
+        .exp_string("error: unknown command `:frobnicate`")
+        .unwrap();
+    session.exp_string(PROMPT).unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn history_is_kept_in_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_line(":mode csv").unwrap();
+    session.exp_string("results are printed as csv").unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+    let history = std::fs::read_to_string(dir.path().join("data/datatrail/history")).unwrap();
+    assert!(history.contains(":mode csv"), "{history}");
+}
+
+#[test]
+fn an_unusable_data_folder_only_loses_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "").unwrap();
+    let mut session = start_in(dir.path(), &file);
+    session.send_line(":params").unwrap();
+    session.exp_string("no parameters").unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn an_error_then_a_good_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_line("RETURN nope(;").unwrap();
+    session.exp_string("error: ").unwrap();
+    session.exp_string("--> query:1:").unwrap();
+    session.exp_string(PROMPT).unwrap();
+    session.send_line("RETURN 1 AS x;").unwrap();
+    // rexpect reads bytes as Latin-1, so match the ASCII inside the box characters.
+    session.exp_string(" x ").unwrap();
+    session.exp_string("1 row (").unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn a_statement_over_several_lines_prints_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_line("UNWIND range(1, 3) AS i").unwrap();
+    session.exp_string(CONTINUATION).unwrap();
+    session.send_line("RETURN i;").unwrap();
+    // rexpect reads bytes as Latin-1, so match the ASCII inside the box characters.
+    session.exp_string(" i ").unwrap();
+    session.exp_string(" 3 ").unwrap();
+    session.exp_regex(r"3 rows \(\d+\.\d{3} s\)").unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn export_writes_the_last_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session
+        .send_line("MATCH (n:Person) RETURN n.name ORDER BY n.name;")
+        .unwrap();
+    session.exp_regex(r"\d+ rows? \(").unwrap();
+    session.send_line(":export people.csv").unwrap();
+    session.exp_string("written to people.csv").unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+    let csv = std::fs::read_to_string(dir.path().join("people.csv")).unwrap();
+    assert!(csv.starts_with("n.name\n"), "{csv}");
+    assert!(csv.contains("Kogan"), "{csv}");
+}
+
+#[test]
+fn ctrl_c_stops_a_running_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session
+        .send_line("UNWIND range(1, 40) AS i CREATE (:N);")
+        .unwrap();
+    session.exp_string("40 nodes created").unwrap();
+    session.exp_string(PROMPT).unwrap();
+    // 40^6 matching steps: it runs until interrupted.
+    session
+        .send_line("MATCH (a:N), (b:N), (c:N), (d:N), (e:N), (f:N) RETURN count(*) AS n;")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    session.send_control('c').unwrap();
+    session.exp_string("interrupted").unwrap();
+    session.exp_string(PROMPT).unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+}
