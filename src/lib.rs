@@ -122,8 +122,59 @@ impl Database {
             self.interrupt
                 .store(false, std::sync::atomic::Ordering::Relaxed);
             let ctx = exec::Context::new(params, &self.interrupt);
-            results.push(exec::execute(&plan, &mut self.graph, &ctx)?);
+            let result = exec::execute(&plan, &mut self.graph, &ctx)?;
+            results.push(match &plan.copy_to {
+                Some(path) => copy_to(&result, path)?,
+                None => result,
+            });
         }
         Ok(results)
     }
+}
+
+/// `COPY (query) TO 'path'`: writes the result in the format the file's extension names
+/// (`.csv`, `.json`, `.jsonl`, `.dot`, `.mmd`, or `.svg` / `.png` / `.pdf` through
+/// Graphviz), atomically, and reports how many rows it wrote.
+fn copy_to(result: &ResultSet, path: &str) -> Result<ResultSet, Error> {
+    let target = std::path::Path::new(path);
+    let extension = target
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let failed = |message: String| exec::ExecError::Copy {
+        path: path.to_string(),
+        message,
+    };
+    let text = |render: fn(&ResultSet) -> String| {
+        let out = render(result);
+        export::write_file_atomically(target, |w| Ok(w.write_all(out.as_bytes())?))
+    };
+    match extension.as_str() {
+        "csv" | "" => export::write_file_atomically(target, |w| export::write_csv(result, w)),
+        "json" => export::write_file_atomically(target, |w| export::write_json(result, w)),
+        "jsonl" => export::write_file_atomically(target, |w| export::write_jsonl(result, w)),
+        "dot" | "gv" => text(picture::to_dot),
+        "mmd" | "mermaid" => text(picture::to_mermaid),
+        "svg" | "png" | "pdf" => {
+            picture::render_with_graphviz(&picture::to_dot(result), target, &extension)
+                .map_err(|e| failed(e.to_string()))?;
+            Ok(())
+        }
+        other => {
+            return Err(failed(format!(
+                "unknown file type `.{other}` (use .csv, .json, .jsonl, .dot, .mmd, .svg, .png or .pdf)"
+            ))
+            .into());
+        }
+    }
+    .map_err(|e| failed(e.to_string()))?;
+    let rows = result.rows.len();
+    let noun = if rows == 1 { "row" } else { "rows" };
+    Ok(ResultSet {
+        message: Some(format!("{rows} {noun} written to {path}")),
+        stats: result.stats,
+        steps: result.steps,
+        ..ResultSet::default()
+    })
 }

@@ -116,7 +116,7 @@ fn colour(node: Option<&NodeSnapshot>) -> &'static str {
 fn plain(value: &Value) -> String {
     match value {
         Value::String(s) => s.to_string(),
-        Value::Int(i) => i.to_string(),
+        Value::Int(i) => grouped(*i),
         Value::Float(f) => format_float(*f),
         Value::List(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
         other => ResultSet::default().render(other),
@@ -162,6 +162,19 @@ fn rel_details(rel: &RelSnapshot) -> Vec<String> {
         lines.push(format!("({})", plain(status)));
     }
     lines
+}
+
+/// `87000000` → `87,000,000`: counts of records are easier to read grouped.
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 fn is_doubtful(rel: &RelSnapshot) -> bool {
@@ -348,7 +361,7 @@ mod tests {
             "{dot}"
         );
         assert!(
-            dot.contains("DATA_FLOW\\nharvested, about 87000000 records\\n(reported)"),
+            dot.contains("DATA_FLOW\\nharvested, about 87,000,000 records\\n(reported)"),
             "{dot}"
         );
         assert!(dot.contains("style=dashed"), "{dot}");

@@ -78,11 +78,11 @@ fn main() -> ExitCode {
              running only tests/tck-extra"
         ),
     }
-    if config.extra.is_dir() {
-        if let Err(e) = load_dir(&config.extra, "extra/", &mut scenarios) {
-            eprintln!("tck: {e}");
-            return ExitCode::FAILURE;
-        }
+    if config.extra.is_dir()
+        && let Err(e) = load_dir(&config.extra, "extra/", &mut scenarios)
+    {
+        eprintln!("tck: {e}");
+        return ExitCode::FAILURE;
     }
     let lists = match report::Lists::load(&config) {
         Ok(lists) => lists,

@@ -182,6 +182,9 @@ impl Reader<'_> {
                 let mut i = start;
                 while (step > 0 && i <= end) || (step < 0 && i >= end) {
                     out.push(Value::Int(i));
+                    if out.len() % (1 << 20) == 0 {
+                        self.check_interrupted()?;
+                    }
                     if out.len() > 100_000_000 {
                         return Err(ExecError::InvalidArgument {
                             message: "range() is too large".into(),

@@ -484,7 +484,7 @@ fn collect_paths(
     all: bool,
     out: &mut Vec<Path>,
 ) {
-    if at == from && !suffix.is_empty() || (at == from && preds.get(&at).is_none()) {
+    if at == from && (!suffix.is_empty() || !preds.contains_key(&at)) {
         let mut path = Path {
             nodes: vec![from],
             rels: Vec::new(),

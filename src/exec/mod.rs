@@ -246,6 +246,14 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Stops if the statement was interrupted (for loops that are not matching steps).
+    pub(crate) fn check_interrupted(&self) -> Result<()> {
+        if self.ctx.interrupt.load(Ordering::Relaxed) {
+            return Err(ExecError::Interrupted);
+        }
+        Ok(())
+    }
+
     /// Counts one matching step and stops if the statement was interrupted.
     pub(crate) fn step(&self) -> Result<()> {
         self.ctx.steps.set(self.ctx.steps.get() + 1);
@@ -377,6 +385,7 @@ impl<'a> Reader<'a> {
                     other => vec![other],
                 };
                 for item in items {
+                    self.check_interrupted()?;
                     let mut r = row.clone();
                     set(&mut r, *slot, item);
                     if next(r)? == Flow::Stop {

@@ -66,10 +66,10 @@ impl Planner<'_> {
         {
             return Ok(Expr::new(P::Slot(*slot), e.span));
         }
-        if self.aggregation.is_some() {
-            if let Some(planned) = self.aggregation_reference(e, scope)? {
-                return Ok(planned);
-            }
+        if self.aggregation.is_some()
+            && let Some(planned) = self.aggregation_reference(e, scope)?
+        {
+            return Ok(planned);
         }
         let span = e.span;
         let kind = match &e.kind {

@@ -142,10 +142,10 @@ impl State<'_> {
                 .map_err(|e| Failure::new("runner", format!("{}: {e}", path.display())))?;
             return self.setup(&script);
         }
-        if let Some(rest) = text.strip_prefix("a ") {
-            if let Some((class, rest)) = rest.split_once(" should be raised at ") {
-                return self.check_error(class, rest);
-            }
+        if let Some(rest) = text.strip_prefix("a ")
+            && let Some((class, rest)) = rest.split_once(" should be raised at ")
+        {
+            return self.check_error(class, rest);
         }
         if text.starts_with("there exists a procedure") {
             return Err(Failure::new(
