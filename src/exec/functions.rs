@@ -884,6 +884,13 @@ fn add_duration_to_datetime(d: NaiveDateTime, dur: &Duration, sign: i64) -> Opti
     shifted.checked_add_signed(delta)
 }
 
+/// A time of day moved by a duration's time part, wrapping around midnight.
+fn shift_time(t: NaiveTime, dur: &Duration, sign: i64) -> NaiveTime {
+    let delta = chrono::Duration::seconds(dur.seconds * sign)
+        + chrono::Duration::nanoseconds(dur.nanos as i64 * sign);
+    t.overflowing_add_signed(delta).0
+}
+
 /// `temporal ± duration`, `duration ± duration`, `duration * number`; `None` when the
 /// operands are not temporal, `Some(None)` when the result is out of range.
 pub(super) fn temporal_arithmetic(op: BinaryOp, l: &Value, r: &Value) -> Option<Option<Value>> {
@@ -906,6 +913,12 @@ pub(super) fn temporal_arithmetic(op: BinaryOp, l: &Value, r: &Value) -> Option<
             add_duration_to_datetime(d.naive_local(), dur, sign)
                 .and_then(|n| n.and_local_timezone(*d.offset()).single())
                 .map(Value::DateTime)
+        }
+        (Value::LocalTime(t), Value::Duration(dur)) if sign != 0 => {
+            Some(Value::LocalTime(shift_time(*t, dur, sign)))
+        }
+        (Value::Time(t, o), Value::Duration(dur)) if sign != 0 => {
+            Some(Value::Time(shift_time(*t, dur, sign), *o))
         }
         (Value::Duration(a), Value::Duration(b)) if sign != 0 => {
             let nanos = (a.seconds as i128 + sign as i128 * b.seconds as i128) * 1_000_000_000

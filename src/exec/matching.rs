@@ -238,6 +238,9 @@ impl Reader<'_> {
         let Value::Node(from) = *get(&row, op.from) else {
             return Ok(Flow::Continue);
         };
+        if op.rels_bound {
+            return self.follow_bound_list(op, from, row, next);
+        }
         let mut walk = Vec::new();
         let mut scratch = row.clone();
         let last = op
@@ -245,6 +248,62 @@ impl Reader<'_> {
             .as_ref()
             .map_or(Value::Null, |t| get(&row, t.slot).clone());
         self.walk(op, from, &mut walk, &last, &row, &mut scratch, next)
+    }
+
+    /// A variable-length pattern whose relationship list is already bound: the path is
+    /// that list, if it starts at `from` and runs the pattern's way.
+    fn follow_bound_list(
+        &self,
+        op: &VarExpand,
+        from: NodeId,
+        mut row: Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        let Value::List(items) = get(&row, op.rels).clone() else {
+            return Ok(Flow::Continue);
+        };
+        let mut rels: Vec<RelId> = Vec::with_capacity(items.len());
+        for item in &items {
+            let Value::Rel(r) = item else {
+                return Ok(Flow::Continue);
+            };
+            rels.push(*r);
+        }
+        if op.reversed {
+            rels.reverse();
+        }
+        let len = rels.len() as u64;
+        if len < op.min || op.max.is_some_and(|max| len > max) {
+            return Ok(Flow::Continue);
+        }
+        let mut at = from;
+        for rel in rels {
+            self.step()?;
+            let Some((start, end)) = self.graph.endpoints(rel) else {
+                return Ok(Flow::Continue);
+            };
+            at = match op.direction {
+                Direction::Outgoing if start == at => end,
+                Direction::Incoming if end == at => start,
+                Direction::Both if start == at => end,
+                Direction::Both if end == at => start,
+                _ => return Ok(Flow::Continue),
+            };
+            if !self.rel_matches(rel, &op.rel_filter, &mut row)? {
+                return Ok(Flow::Continue);
+            }
+        }
+        if op.to_bound {
+            if !matches!(get(&row, op.to), Value::Node(n) if *n == at) {
+                return Ok(Flow::Continue);
+            }
+        } else {
+            set(&mut row, op.to, Value::Node(at));
+        }
+        if !op.to_filter.is_empty() && !self.node_matches(at, &op.to_filter, &mut row)? {
+            return Ok(Flow::Continue);
+        }
+        next(row)
     }
 
     /// Whether `rel` may follow a path whose last date is `last`; the path's new last date.

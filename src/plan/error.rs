@@ -76,6 +76,8 @@ pub enum PlanError {
         "plan: a parameter cannot stand for a pattern's property map in MATCH or MERGE; write {{key: $param.key}}"
     )]
     ParameterAsPropertyMap { span: Span },
+    #[error("plan: an aggregate cannot take rand(): its result would not be repeatable")]
+    RandomInAggregate { span: Span },
     #[error("plan: RETURN * needs at least one variable in scope")]
     NoVariablesInScope { span: Span },
     #[error("plan: type mismatch: a {found} has no properties")]
@@ -112,6 +114,7 @@ impl PlanError {
             | PlanError::InvalidDelete { span, .. }
             | PlanError::ParameterAsPropertyMap { span }
             | PlanError::NoVariablesInScope { span }
+            | PlanError::RandomInAggregate { span }
             | PlanError::PropertyOfNonMap { span, .. } => *span,
         }
     }
@@ -144,7 +147,8 @@ impl PlanError {
             | PlanError::PatternExpressionNotAllowed { .. }
             | PlanError::InvalidDelete { .. }
             | PlanError::ParameterAsPropertyMap { .. }
-            | PlanError::NoVariablesInScope { .. } => "SyntaxError",
+            | PlanError::NoVariablesInScope { .. }
+            | PlanError::RandomInAggregate { .. } => "SyntaxError",
             PlanError::PropertyOfNonMap { .. } => "TypeError",
             PlanError::Unsupported { .. } => "SemanticError",
         }

@@ -331,6 +331,8 @@ pub struct VarExpand {
     pub to_bound: bool,
     /// The walk runs against the pattern's direction; reverse the list when binding it.
     pub reversed: bool,
+    /// The relationship list is bound already: follow exactly it.
+    pub rels_bound: bool,
     pub unique: Uniqueness,
     pub time: Option<TimeCheck>,
 }

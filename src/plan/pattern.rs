@@ -211,11 +211,20 @@ impl Planner<'_> {
             return Ok(self.new_slot());
         };
         if let Some(var) = scope.get(&variable.name) {
-            if declared_here.contains(&variable.name) || kind == VarKind::RelList {
+            let list_kind = matches!(
+                var.kind,
+                VarKind::RelList | VarKind::Value | VarKind::Known(super::types::StaticType::List)
+            );
+            if declared_here.contains(&variable.name) || (kind == VarKind::RelList && !list_kind) {
                 return Err(PlanError::VariableAlreadyBound {
                     name: variable.name.clone(),
                     span: variable.span,
                 });
+            }
+            if kind == VarKind::RelList {
+                // A list of relationships bound earlier: the walk must follow exactly it.
+                self.variable(scope, &variable.name, variable.span)?;
+                return Ok(var.slot);
             }
             if var.kind != VarKind::Rel && var.kind != VarKind::Value {
                 return Err(kind_conflict(
@@ -643,6 +652,7 @@ impl Planner<'_> {
                     to_bound,
                     reversed,
                     unique: uniq,
+                    rels_bound: rel_bound,
                     time,
                 })));
                 unique.lists.push(rel_slot);

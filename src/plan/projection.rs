@@ -77,6 +77,15 @@ impl Planner<'_> {
                 if contains_aggregate(a) {
                     return Err(PlanError::NestedAggregate { span: a.span });
                 }
+                let mut random = false;
+                a.walk(&mut |e| {
+                    if let A::FunctionCall { name, .. } = &e.kind {
+                        random |= name.eq_ignore_ascii_case("rand");
+                    }
+                });
+                if random {
+                    return Err(PlanError::RandomInAggregate { span: a.span });
+                }
                 self.expr_in(a, &input_scope, "inside an aggregate")
             })
             .collect();
