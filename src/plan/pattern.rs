@@ -59,9 +59,10 @@ impl Planner<'_> {
         let mut pushed: Vec<Vec<(Slot, Expr)>> = vec![Vec::new(); parts.len()];
         if let Some(where_) = where_ {
             for conjunct in conjuncts(where_) {
-                if self.optimize
-                    && let Some((part, hop)) =
-                        self.push_path_quantifier(conjunct, parts, scope, &bound_before)?
+                // For shortest paths this is semantics, not an optimization: Neo4j
+                // searches for the shortest path that satisfies the predicate.
+                if let Some((part, hop)) =
+                    self.push_path_quantifier(conjunct, parts, scope, &bound_before, self.optimize)?
                 {
                     pushed[part].push(hop);
                     continue;
@@ -88,7 +89,7 @@ impl Planner<'_> {
                         span: mode.span,
                     });
                 }
-                self.plan_shortest(ops, scope, part, slots, &mut bound)?;
+                self.plan_shortest(ops, scope, part, slots, &mut bound, &pushed[i])?;
             } else {
                 let time = time_order.map(|mode| TimeCheck {
                     keys: self.time_keys(mode),
@@ -364,6 +365,7 @@ impl Planner<'_> {
         parts: &[ast::PatternPart],
         scope: &Scope,
         bound_before: &HashSet<Slot>,
+        optimize: bool,
     ) -> Result<Option<(usize, (Slot, Expr))>> {
         let ast::ExprKind::Quantifier {
             kind,
@@ -397,11 +399,15 @@ impl Planner<'_> {
         if !name.eq_ignore_ascii_case("relationships") {
             return Ok(None);
         }
-        let Some(part) = parts.iter().position(|p| {
-            p.shortest.is_none() && p.variable.as_ref().is_some_and(|v| &v.name == path)
-        }) else {
+        let Some(part) = parts
+            .iter()
+            .position(|p| p.variable.as_ref().is_some_and(|v| &v.name == path))
+        else {
             return Ok(None);
         };
+        if parts[part].shortest.is_none() && !optimize {
+            return Ok(None);
+        }
         let hop = self.new_slot();
         let mut inner = scope.clone();
         inner.insert(
@@ -670,6 +676,7 @@ impl Planner<'_> {
         part: &ast::PatternPart,
         slots: &ChainSlots,
         bound: &mut HashSet<Slot>,
+        pushed: &[(Slot, Expr)],
     ) -> Result<()> {
         let element = &part.element;
         let [(rel, end)] = element.chain.as_slice() else {
@@ -711,7 +718,7 @@ impl Planner<'_> {
             PatternDirection::Either => Direction::Both,
         };
         let hop_slot = self.new_slot();
-        let rel_filter = self.rel_filter(rel, scope, hop_slot, &[])?;
+        let rel_filter = self.rel_filter(rel, scope, hop_slot, pushed)?;
         let path = match &part.variable {
             Some(v) => scope.get(&v.name).expect("declared path").slot,
             None => self.new_slot(),
