@@ -14,6 +14,7 @@
 
 pub mod ast;
 pub mod ast_print;
+pub mod atomic;
 pub mod citations;
 pub mod error;
 pub mod exec;

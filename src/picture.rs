@@ -302,11 +302,7 @@ pub fn render_with_graphviz(dot: &str, path: &Path, format: &str) -> Result<(), 
         path: path.display().to_string(),
         source,
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let temp = crate::atomic::temp_file_beside(path).map_err(io)?;
     let child = Command::new("dot")
         .arg(format!("-T{format}"))
         .arg("-o")

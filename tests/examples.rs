@@ -13,7 +13,11 @@ fn examples_answer_their_questions_on_the_case_graph() {
             .output()
             .expect("the binary runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{} failed:\n{stderr}", path.display());
+        assert!(
+            output.status.success(),
+            "{} failed:\n{stderr}",
+            path.display()
+        );
         insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
     });
 }

@@ -104,11 +104,8 @@ pub fn save_dir(graph: &Graph, dir: &Path) -> Result<SaveSummary, LoadError> {
     {
         let n = counts.entry(stem).or_default();
         *n += 1;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".datatrail-")
-            .suffix(".csv.tmp")
-            .tempfile_in(dir)
-            .map_err(io(dir))?;
+        let mut tmp =
+            crate::atomic::temp_file_beside(&dir.join(format!("{stem}.csv"))).map_err(io(dir))?;
         match part {
             Written::Nodes(part) => {
                 let columns = property_columns(graph, part)?;
