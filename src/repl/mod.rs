@@ -7,6 +7,7 @@
 pub mod command;
 pub mod helper;
 pub mod input;
+pub mod progress;
 pub mod run;
 pub mod schema;
 
@@ -18,10 +19,13 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{CompletionType, Config, Editor};
 
+use comfy_table::{Table, presets};
+
+use crate::citations::citations;
 use crate::error::{Span, render_diagnostic};
 use crate::export::{self, ExportError};
 use crate::graph::{Graph, Value};
-use crate::load::{self, LoadError};
+use crate::load::{self, LoadError, Sources};
 use crate::result::ResultSet;
 use crate::{Database, Error};
 
@@ -46,6 +50,21 @@ pub enum Step {
     Quit,
 }
 
+/// Where the graph came from, which decides where `:save` without a folder writes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Dataset {
+    /// The case graph compiled into the binary: there is no folder to save to.
+    #[default]
+    Embedded,
+    /// Node and edge files named one by one (`--nodes`, `--edges`), not a folder.
+    Files,
+    /// A dataset folder (`--data DIR`, `:load DIR`, or the last `:save DIR`).
+    Folder(PathBuf),
+}
+
+/// The hint printed after the first statement that changes a graph with no folder.
+pub const IN_MEMORY_HINT: &str = "changes are in memory only; :save DIR writes them to a folder";
+
 /// The REPL's state: the database, how results are printed and where, and the lines of
 /// an unfinished statement. Results go to `term` unless `:output` redirected them;
 /// diagnostics and messages always go to `term`.
@@ -56,7 +75,10 @@ pub struct Repl<W: Write> {
     redirect: Option<(PathBuf, BufWriter<File>)>,
     pending: String,
     vocabulary_stale: bool,
-    banner: bool,
+    quiet: bool,
+    progress: bool,
+    dataset: Dataset,
+    hinted: bool,
 }
 
 struct Screen<'a, W: Write> {
@@ -86,14 +108,34 @@ impl<W: Write> Repl<W> {
             redirect: None,
             pending: String::new(),
             vocabulary_stale: false,
-            banner: true,
+            quiet: false,
+            progress: false,
+            dataset: Dataset::Embedded,
+            hinted: false,
         }
     }
 
-    /// Whether [`Repl::run`] starts by greeting (off with `--quiet`).
-    pub fn with_banner(mut self, banner: bool) -> Repl<W> {
-        self.banner = banner;
+    /// Leaves out the greeting and the hint about unsaved changes (`--quiet`).
+    pub fn with_quiet(mut self, quiet: bool) -> Repl<W> {
+        self.quiet = quiet;
         self
+    }
+
+    /// Shows a progress bar on stderr while `:load` reads a large dataset.
+    pub fn with_progress(mut self, progress: bool) -> Repl<W> {
+        self.progress = progress;
+        self
+    }
+
+    /// Where the graph came from (the built-in case graph unless set).
+    pub fn with_dataset(mut self, dataset: Dataset) -> Repl<W> {
+        self.dataset = dataset;
+        self
+    }
+
+    /// Where the graph came from, as `:save` without a folder sees it.
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
     }
 
     pub fn database(&self) -> &Database {
@@ -171,6 +213,7 @@ impl<W: Write> Repl<W> {
 
     fn run_script(&mut self, script: &str, origin: &str) -> Result<Outcome, ExportError> {
         self.runner.clear_interrupt();
+        let changes = self.runner.changes();
         let mut screen = Screen {
             term: &mut self.term,
             redirect: self.redirect.as_mut().map(|(_, file)| file),
@@ -179,7 +222,22 @@ impl<W: Write> Repl<W> {
             .runner
             .run_script(&mut self.db, script, origin, &mut screen)?;
         self.runner.clear_interrupt();
+        if self.runner.changes() > changes {
+            self.hint_in_memory()?;
+        }
         Ok(outcome)
+    }
+
+    /// Once a session, after the first change to a graph that has no folder: say that
+    /// changes are not written anywhere until `:save`.
+    fn hint_in_memory(&mut self) -> Result<(), ExportError> {
+        let folderless = matches!(self.dataset, Dataset::Embedded | Dataset::Files);
+        if folderless && !self.hinted && !self.quiet {
+            writeln!(self.term, "{IN_MEMORY_HINT}")?;
+            self.term.flush()?;
+        }
+        self.hinted = true;
+        Ok(())
     }
 
     fn run_meta(&mut self, command: MetaCommand) -> Result<bool, ExportError> {
@@ -198,11 +256,14 @@ impl<W: Write> Repl<W> {
                 }
                 Err(e) => writeln!(self.term, "error: {}: {e}", path.display())?,
             },
-            MetaCommand::Load(dir) => match load_dir(&dir) {
+            MetaCommand::Sources => self.show_sources()?,
+            MetaCommand::Save(dir) => self.save(dir)?,
+            MetaCommand::Load(dir) => match load_dir(&dir, self.progress) {
                 Ok(graph) => {
                     let counts = (graph.node_count(), graph.rel_count());
                     self.db.replace_graph(graph);
                     self.vocabulary_stale = true;
+                    self.dataset = Dataset::Folder(dir.clone());
                     writeln!(
                         self.term,
                         "loaded {} nodes and {} relationships from {}",
@@ -277,6 +338,75 @@ impl<W: Write> Repl<W> {
         Ok(())
     }
 
+    /// `:save DIR`, or `:save` to the folder the graph came from.
+    fn save(&mut self, dir: Option<PathBuf>) -> Result<(), ExportError> {
+        let dir = match (dir, &self.dataset) {
+            (Some(dir), _) => dir,
+            (None, Dataset::Folder(dir)) => dir.clone(),
+            (None, Dataset::Embedded) => {
+                writeln!(
+                    self.term,
+                    "error: the graph is the built-in case graph, which has no folder to save \
+                     to; use :save DIR"
+                )?;
+                return Ok(());
+            }
+            (None, Dataset::Files) => {
+                writeln!(
+                    self.term,
+                    "error: the graph was loaded from separate files, not a folder; use :save DIR"
+                )?;
+                return Ok(());
+            }
+        };
+        match load::save_dir(self.db.graph(), &dir) {
+            Ok(summary) => {
+                writeln!(self.term, "{}", saved_message(&summary, &dir))?;
+                self.dataset = Dataset::Folder(dir);
+            }
+            Err(e) => writeln!(self.term, "error: {e}\nnothing was saved")?,
+        }
+        Ok(())
+    }
+
+    /// `:sources`: a table of the documents the last result cites.
+    fn show_sources(&mut self) -> Result<(), ExportError> {
+        let Some(result) = self.runner.last_result() else {
+            writeln!(self.term, "error: no result yet; run a query first")?;
+            return Ok(());
+        };
+        let cited = citations(result, self.db.graph());
+        if cited.is_empty() {
+            writeln!(
+                self.term,
+                "the last result cites no sources (only nodes, relationships and paths carry \
+                 them: return `n` or `r` rather than `n.name`)"
+            )?;
+            return Ok(());
+        }
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners());
+        table.set_header(["source", "title", "publisher", "published", "rows"]);
+        for citation in &cited {
+            let text = |field: &Option<String>| field.clone().unwrap_or_default();
+            table.add_row([
+                citation.id.clone(),
+                text(&citation.title),
+                text(&citation.publisher),
+                text(&citation.published),
+                row_ranges(&citation.rows),
+            ]);
+        }
+        let n = cited.len();
+        writeln!(self.term, "{table}")?;
+        writeln!(
+            self.term,
+            "{n} {}",
+            if n == 1 { "source" } else { "sources" }
+        )?;
+        Ok(())
+    }
+
     /// Flushes the `:output` file, if any.
     ///
     /// # Errors
@@ -318,7 +448,7 @@ impl<W: Write> Repl<W> {
         if let Some(path) = &history {
             let _ = editor.load_history(path);
         }
-        if self.banner {
+        if !self.quiet {
             let graph = self.db.graph();
             writeln!(
                 self.term,
@@ -417,13 +547,55 @@ fn not_a_value_because(err: &Error, text: &str, origin: &str) -> String {
 }
 
 /// Loads a dataset folder (`--data`, `:load`), saying plainly when the folder is not
-/// there.
+/// there; with `progress`, a large one shows a progress bar on stderr.
 ///
 /// # Errors
 /// Any [`LoadError`].
-pub fn load_dir(dir: &Path) -> Result<Graph, LoadError> {
+pub fn load_dir(dir: &Path, progress: bool) -> Result<Graph, LoadError> {
+    progress::load_with_bar(&data_dir_sources(dir)?, progress)
+}
+
+/// The files of a dataset folder ([`Sources::from_dir`]), saying plainly when the
+/// folder is not there.
+///
+/// # Errors
+/// Any [`LoadError`].
+pub fn data_dir_sources(dir: &Path) -> Result<Sources, LoadError> {
     check_data_dir(dir)?;
-    load::load_dir(dir)
+    Sources::from_dir(dir)
+}
+
+/// `saved 12 nodes and 3 relationships to DIR`, as `:save` and `--save` report it.
+pub fn saved_message(summary: &load::SaveSummary, dir: &Path) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "saved {} and {} to {}",
+        plural(summary.nodes, "node", "nodes"),
+        plural(summary.rels, "relationship", "relationships"),
+        dir.display()
+    )
+}
+
+/// 0-based row indices as 1-based numbers, runs shortened: `[0, 1, 2, 4]` → `1-3, 5`.
+fn row_ranges(rows: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let start = rows[i];
+        let mut end = start;
+        while i + 1 < rows.len() && rows[i + 1] == end + 1 {
+            end += 1;
+            i += 1;
+        }
+        parts.push(if end == start {
+            (start + 1).to_string()
+        } else {
+            format!("{}-{}", start + 1, end + 1)
+        });
+        i += 1;
+    }
+    parts.join(", ")
 }
 
 /// Fails unless `dir` is a folder, naming it.
