@@ -814,6 +814,125 @@ mod tests {
     }
 
     #[test]
+    fn save_without_a_folder_says_to_name_one() {
+        let text = session(&mut repl(), &[":save"]);
+        assert_eq!(
+            text,
+            "error: the graph is the built-in case graph, which has no folder to save to; \
+             use :save DIR\n"
+        );
+        let mut files = repl().with_dataset(Dataset::Files);
+        let text = session(&mut files, &[":save"]);
+        assert!(text.contains("not a folder; use :save DIR"), "{text}");
+    }
+
+    #[test]
+    fn save_writes_the_folder_and_then_saves_there_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("case");
+        let mut repl = repl();
+        let text = session(&mut repl, &[&format!(":save {}", target.display())]);
+        assert_eq!(
+            text,
+            format!("saved 1 node and 0 relationships to {}\n", target.display())
+        );
+        assert_eq!(repl.dataset(), &Dataset::Folder(target.clone()));
+        std::fs::remove_file(target.join("nodes.csv")).unwrap();
+        session(&mut repl, &[":save"]);
+        let graph = load::load_dir(&target).unwrap();
+        assert_eq!(graph.node_count(), 1);
+    }
+
+    #[test]
+    fn load_then_save_writes_back_to_the_loaded_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        load::save_dir(repl().database().graph(), dir.path()).unwrap();
+        let mut repl = repl();
+        let text = session(
+            &mut repl,
+            &[&format!(":load {}", dir.path().display()), ":save"],
+        );
+        assert!(
+            text.ends_with(&format!(
+                "saved 1 node and 0 relationships to {}\n",
+                dir.path().display()
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_failed_save_says_nothing_was_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "").unwrap();
+        let text = session(&mut repl(), &[&format!(":save {}", file.display())]);
+        assert!(text.starts_with("error: load: "), "{text}");
+        assert!(text.ends_with("\nnothing was saved\n"), "{text}");
+    }
+
+    #[test]
+    fn sources_needs_a_result() {
+        let text = session(&mut repl(), &[":sources"]);
+        assert_eq!(text, "error: no result yet; run a query first\n");
+    }
+
+    #[test]
+    fn sources_lists_the_cited_documents_and_their_rows() {
+        // Needs the engine.
+        let mut repl = repl();
+        let text = session(
+            &mut repl,
+            &[
+                "CREATE (:Source {id: 's1', title: 'The article', publisher: 'BBC', \
+                 published: date('2018-03-17')}), ({name: 'a', sources: ['s1']}), \
+                 ({name: 'b', sources: ['s1', 's2']});",
+                ":mode csv",
+                "MATCH (n) WHERE n.sources IS NOT NULL RETURN n ORDER BY n.name;",
+                ":sources",
+            ],
+        );
+        assert!(text.contains("│ s1     ┆ The article ┆ BBC"), "{text}");
+        assert!(text.contains("2018-03-17 ┆ 1-2 "), "{text}");
+        assert!(text.contains("│ s2     ┆"), "{text}");
+        assert!(text.ends_with("2 sources\n"), "{text}");
+    }
+
+    #[test]
+    fn sources_of_a_result_without_entities_explains_why() {
+        // Needs the engine.
+        let text = session(&mut repl(), &["RETURN 1 AS x;", ":sources"]);
+        assert!(
+            text.contains("the last result cites no sources (only nodes"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_first_change_to_a_folderless_graph_prints_a_hint_once() {
+        // Needs the engine.
+        let mut repl = repl();
+        let text = session(
+            &mut repl,
+            &["CREATE (:X);", "CREATE (:Y);", "RETURN 1 AS x;"],
+        );
+        assert_eq!(text.matches(IN_MEMORY_HINT).count(), 1, "{text}");
+        let mut folder = self::repl().with_dataset(Dataset::Folder("case".into()));
+        let text = session(&mut folder, &["CREATE (:X);"]);
+        assert!(!text.contains(IN_MEMORY_HINT), "{text}");
+        let mut quiet = self::repl().with_quiet(true);
+        let text = session(&mut quiet, &["CREATE (:X);"]);
+        assert!(!text.contains(IN_MEMORY_HINT), "{text}");
+    }
+
+    #[test]
+    fn row_ranges_are_one_based_and_shortened() {
+        assert_eq!(row_ranges(&[0, 1, 2, 4, 6, 7]), "1-3, 5, 7-8");
+        assert_eq!(row_ranges(&[3]), "4");
+        assert_eq!(row_ranges(&[]), "");
+    }
+
+    #[test]
     fn parse_param_points_into_the_value() {
         // Needs the engine for the right column.
         let err = parse_param("[1, 2", "n").unwrap_err();
