@@ -1,8 +1,10 @@
-//! The `datatrail` command: reads the arguments, loads the dataset, then opens the REPL
-//! or runs statements (`-c`), scripts (`-f`) or a script on stdin, and turns the outcome
-//! into an exit code: 0 success, 1 a statement failed, 2 a usage error or data that
-//! cannot be loaded, 130 interrupted by Ctrl-C. The work itself happens in the library
-//! (`repl::run::Runner`, `export`), where it is tested.
+//! The `datatrail` command: reads the arguments, loads the dataset (with a progress bar
+//! for a large one on a terminal), then opens the REPL or runs statements (`-c`),
+//! scripts (`-f`) or a script on stdin, saves the graph if `--save` asks, and turns the
+//! outcome into an exit code: 0 success, 1 a statement failed (or saving did), 2 a
+//! usage error or data that cannot be loaded, 130 interrupted by Ctrl-C. The work itself
+//! happens in the library (`repl::run::Runner`, `repl::progress`, `export`,
+//! `load::save_dir`), where it is tested.
 
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -40,8 +42,9 @@ struct Cli {
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     files: Vec<PathBuf>,
 
-    /// Load the dataset in DIR (nodes.csv, edges.csv, sources.csv) instead of the
-    /// built-in case graph
+    /// Load the dataset in DIR (nodes.csv, edges.csv, sources.csv, and the numbered
+    /// nodes-2.csv, edges-2.csv, ... that --save may add) instead of the built-in case
+    /// graph
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
 

@@ -1,6 +1,6 @@
 //! The real `datatrail` binary, run in a temporary folder: every flag, the exit codes
 //! (0 success, 1 a statement failed, 2 usage or data error, 130 interrupted), what goes
-//! to stdout and stderr, and the files it writes.
+//! to stdout and stderr, and the files it writes (`-o`, `--save`).
 
 use std::io::Read;
 use std::path::Path;

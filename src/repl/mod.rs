@@ -1,8 +1,10 @@
 //! The interactive shell: a rustyline loop around [`Repl`], which takes typed lines,
 //! gathers them until a statement ends with `;` ([`input::is_complete`]), and runs
-//! statements ([`run::Runner`]) or meta commands ([`command::MetaCommand`]). `Repl` is
-//! generic over where it writes, so everything but the line editor is tested without a
-//! terminal; the command line's batch mode uses the same runner.
+//! statements ([`run::Runner`]) or meta commands ([`command::MetaCommand`]): printing
+//! modes, the documents behind the last result (`:sources`), loading and saving dataset
+//! folders (`:load`, `:save`). `Repl` is generic over where it writes, so everything but
+//! the line editor is tested without a terminal; the command line's batch mode uses the
+//! same runner.
 
 pub mod command;
 pub mod helper;
