@@ -7,11 +7,14 @@
 //! same runner.
 
 pub mod command;
+pub mod dataset;
 pub mod helper;
 pub mod input;
+pub mod param;
 pub mod progress;
 pub mod run;
 pub mod schema;
+pub mod sources;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -21,19 +24,17 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{CompletionType, Config, Editor};
 
-use comfy_table::{Table, presets};
-
-use crate::citations::citations;
-use crate::error::{Span, render_diagnostic};
+use crate::Database;
 use crate::export::{self, ExportError};
-use crate::graph::{Graph, Value};
-use crate::load::{self, LoadError, Sources};
-use crate::result::ResultSet;
-use crate::{Database, Error};
+use crate::load;
+
+pub use dataset::{Dataset, check_data_dir, data_dir_sources, load_dir, saved_message};
+pub use param::parse_param;
 
 use command::{HELP, MetaCommand};
 use helper::{ReplHelper, Vocabulary};
 use input::is_complete;
+use param::literal;
 use run::{Outcome, Output, Runner};
 
 /// The prompt for a new statement.
@@ -50,18 +51,6 @@ pub enum Step {
     Ran(String),
     /// `:quit`.
     Quit,
-}
-
-/// Where the graph came from, which decides where `:save` without a folder writes.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Dataset {
-    /// The case graph compiled into the binary: there is no folder to save to.
-    #[default]
-    Embedded,
-    /// Node and edge files named one by one (`--nodes`, `--edges`), not a folder.
-    Files,
-    /// A dataset folder (`--data DIR`, `:load DIR`, or the last `:save DIR`).
-    Folder(PathBuf),
 }
 
 /// The hint printed after the first statement that changes a graph with no folder.
@@ -373,39 +362,10 @@ impl<W: Write> Repl<W> {
 
     /// `:sources`: a table of the documents the last result cites.
     fn show_sources(&mut self) -> Result<(), ExportError> {
-        let Some(result) = self.runner.last_result() else {
-            writeln!(self.term, "error: no result yet; run a query first")?;
-            return Ok(());
-        };
-        let cited = citations(result, self.db.graph());
-        if cited.is_empty() {
-            writeln!(
-                self.term,
-                "the last result cites no sources (only nodes, relationships and paths carry \
-                 them: return `n` or `r` rather than `n.name`)"
-            )?;
-            return Ok(());
+        match self.runner.last_result() {
+            Some(result) => write!(self.term, "{}", sources::describe(result, self.db.graph()))?,
+            None => writeln!(self.term, "error: no result yet; run a query first")?,
         }
-        let mut table = Table::new();
-        table.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners());
-        table.set_header(["source", "title", "publisher", "published", "rows"]);
-        for citation in &cited {
-            let text = |field: &Option<String>| field.clone().unwrap_or_default();
-            table.add_row([
-                citation.id.clone(),
-                text(&citation.title),
-                text(&citation.publisher),
-                text(&citation.published),
-                row_ranges(&citation.rows),
-            ]);
-        }
-        let n = cited.len();
-        writeln!(self.term, "{table}")?;
-        writeln!(
-            self.term,
-            "{n} {}",
-            if n == 1 { "source" } else { "sources" }
-        )?;
         Ok(())
     }
 
@@ -497,13 +457,6 @@ fn into_readline(err: ExportError) -> ReadlineError {
     }
 }
 
-/// A value as a Cypher literal (`'Kogan'`, `[1, 2]`).
-fn literal(value: &Value) -> String {
-    let mut text = String::new();
-    ResultSet::default().render_literal(value, &mut text);
-    text
-}
-
 /// Where the REPL keeps its history: `<data dir>/datatrail/history` (on Linux
 /// `$XDG_DATA_HOME/datatrail/history`, else `~/.local/share/datatrail/history`). The
 /// folder is created if needed; `None` if there is no data folder or it cannot be made.
@@ -513,116 +466,11 @@ pub fn history_path() -> Option<PathBuf> {
     Some(dir.join("history"))
 }
 
-/// Reads a parameter value written as a Cypher literal (`'Kogan'`, `87000000`,
-/// `[1, 2]`, `date('2018-03-17')`) by evaluating `RETURN <text>` on an empty database.
-///
-/// # Errors
-/// A rendered diagnostic pointing into `text`, with `origin` naming the parameter.
-pub fn parse_param(text: &str, origin: &str) -> Result<Value, String> {
-    // The newline keeps a trailing `//` comment in the value from hiding the alias.
-    const PREFIX: &str = "RETURN ";
-    let query = format!("{PREFIX}{text}\nAS v");
-    let not_a_value = || format!("error: parameter `{origin}`: `{text}` is not a value\n");
-    match Database::new().execute(&query) {
-        Ok(results) => results
-            .into_iter()
-            .next()
-            .and_then(|r| r.rows.into_iter().next())
-            .and_then(|row| row.into_iter().next())
-            .ok_or_else(not_a_value),
-        Err(err) => Err(match err.span() {
-            // An error past the value (at the alias) is about the value's end.
-            Some(span) if span.start >= PREFIX.len() => {
-                let start = (span.start - PREFIX.len()).min(text.len());
-                let end = (span.end.saturating_sub(PREFIX.len())).clamp(start, text.len());
-                let message = err.to_string();
-                let origin = format!("parameter {origin}");
-                render_diagnostic(&message, text, &origin, Span::new(start, end))
-            }
-            _ => not_a_value_because(&err, text, origin),
-        }),
-    }
-}
-
-fn not_a_value_because(err: &Error, text: &str, origin: &str) -> String {
-    format!("error: parameter `{origin}`: `{text}` is not a value ({err})\n")
-}
-
-/// Loads a dataset folder (`--data`, `:load`), saying plainly when the folder is not
-/// there; with `progress`, a large one shows a progress bar on stderr.
-///
-/// # Errors
-/// Any [`LoadError`].
-pub fn load_dir(dir: &Path, progress: bool) -> Result<Graph, LoadError> {
-    progress::load_with_bar(&data_dir_sources(dir)?, progress)
-}
-
-/// The files of a dataset folder ([`Sources::from_dir`]), saying plainly when the
-/// folder is not there.
-///
-/// # Errors
-/// Any [`LoadError`].
-pub fn data_dir_sources(dir: &Path) -> Result<Sources, LoadError> {
-    check_data_dir(dir)?;
-    Sources::from_dir(dir)
-}
-
-/// `saved 12 nodes and 3 relationships to DIR`, as `:save` and `--save` report it.
-pub fn saved_message(summary: &load::SaveSummary, dir: &Path) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    format!(
-        "saved {} and {} to {}",
-        plural(summary.nodes, "node", "nodes"),
-        plural(summary.rels, "relationship", "relationships"),
-        dir.display()
-    )
-}
-
-/// 0-based row indices as 1-based numbers, runs shortened: `[0, 1, 2, 4]` → `1-3, 5`.
-fn row_ranges(rows: &[usize]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < rows.len() {
-        let start = rows[i];
-        let mut end = start;
-        while i + 1 < rows.len() && rows[i + 1] == end + 1 {
-            end += 1;
-            i += 1;
-        }
-        parts.push(if end == start {
-            (start + 1).to_string()
-        } else {
-            format!("{}-{}", start + 1, end + 1)
-        });
-        i += 1;
-    }
-    parts.join(", ")
-}
-
-/// Fails unless `dir` is a folder, naming it.
-///
-/// # Errors
-/// [`LoadError::Io`] saying the folder is missing or is a file.
-pub fn check_data_dir(dir: &Path) -> Result<(), LoadError> {
-    if !dir.is_dir() {
-        let kind = if dir.exists() {
-            "is not a folder"
-        } else {
-            "no such folder"
-        };
-        return Err(LoadError::Io {
-            path: dir.to_path_buf(),
-            source: io::Error::new(io::ErrorKind::NotFound, kind),
-        });
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::export::Format;
+    use crate::graph::{Graph, Value};
 
     fn repl() -> Repl<Vec<u8>> {
         let mut graph = Graph::new();
@@ -925,20 +773,5 @@ mod tests {
         let mut quiet = self::repl().with_quiet(true);
         let text = session(&mut quiet, &["CREATE (:X);"]);
         assert!(!text.contains(IN_MEMORY_HINT), "{text}");
-    }
-
-    #[test]
-    fn row_ranges_are_one_based_and_shortened() {
-        assert_eq!(row_ranges(&[0, 1, 2, 4, 6, 7]), "1-3, 5, 7-8");
-        assert_eq!(row_ranges(&[3]), "4");
-        assert_eq!(row_ranges(&[]), "");
-    }
-
-    #[test]
-    fn parse_param_points_into_the_value() {
-        // Needs the engine for the right column.
-        let err = parse_param("[1, 2", "n").unwrap_err();
-        assert!(err.contains("--> parameter n:1:"), "{err}");
-        assert!(err.contains("1 | [1, 2"), "{err}");
     }
 }
