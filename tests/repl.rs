@@ -302,3 +302,30 @@ fn quiet_starts_without_a_greeting() {
     let (rest, _) = session.exp_eof().map(|s| (s, ())).unwrap();
     assert!(!rest.contains("in memory only"), "{rest}");
 }
+
+#[test]
+fn loading_a_large_dataset_on_a_terminal_shows_a_progress_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = String::from("id:ID,:LABEL,name\n");
+    let mut edges = String::from(":START_ID,:END_ID,:TYPE\n");
+    for i in 0..100_000 {
+        nodes.push_str(&format!(
+            "n{i},Person,Person number {i} with a longer name\n"
+        ));
+        if i > 0 {
+            edges.push_str(&format!("n{},n{i},KNOWS\n", i - 1));
+        }
+    }
+    std::fs::write(dir.path().join("nodes.csv"), nodes).unwrap();
+    std::fs::write(dir.path().join("edges.csv"), edges).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_datatrail"));
+    cmd.current_dir(dir.path())
+        .args(["--data", ".", "-c", "MATCH (n) RETURN count(n) AS n"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut session = spawn_with_options(cmd, Options::new().timeout_ms(Some(30_000))).unwrap();
+    session.exp_string("loading ").unwrap();
+    session.exp_regex(r"MiB/\d+\.\d+ MiB").unwrap();
+    session.exp_string("100000").unwrap();
+    session.exp_eof().unwrap();
+}
