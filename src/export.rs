@@ -1,4 +1,5 @@
-//! ResultSet → table, CSV, JSON or JSON Lines, written to any [`io::Write`]. The REPL,
+//! ResultSet → table, CSV, JSON, JSON Lines or a picture (Graphviz DOT, Mermaid), written
+//! to any [`io::Write`]. The REPL,
 //! the command line and `COPY (query) TO 'file.csv'` all print results through here, so
 //! every value looks the same wherever it goes.
 //!
@@ -29,6 +30,9 @@
 //! - [`Format::Csv`]: RFC 4180, a header row of the column names, then one record per row.
 //! - [`Format::Json`]: an array of objects (column name → value), one object per line.
 //! - [`Format::Jsonl`]: one object per line, no surrounding array.
+//! - [`Format::Dot`], [`Format::Mermaid`]: the nodes, relationships and paths the result
+//!   mentions as a graph ([`crate::picture`]); values that are not graph elements are
+//!   left out.
 //!
 //! A result without columns (`CREATE` without `RETURN`, `COPY`) prints its message and
 //! what it changed in table mode, and nothing in the other formats. Several results
@@ -45,6 +49,7 @@ use comfy_table::{CellAlignment, Table, presets};
 use thiserror::Error;
 
 use crate::graph::{NodeId, RelId, Value};
+use crate::picture;
 use crate::result::ResultSet;
 
 /// Why a result could not be written.
@@ -97,9 +102,23 @@ pub enum Format {
     Json,
     /// One JSON object per row and line.
     Jsonl,
+    /// A Graphviz digraph of the nodes, relationships and paths in the result.
+    Dot,
+    /// A Mermaid flowchart of the nodes, relationships and paths in the result.
+    Mermaid,
 }
 
 impl Format {
+    /// Every format, in the order help texts list them.
+    pub const ALL: [Format; 6] = [
+        Format::Table,
+        Format::Csv,
+        Format::Json,
+        Format::Jsonl,
+        Format::Dot,
+        Format::Mermaid,
+    ];
+
     /// The format's name, as `--format` and `:mode` take it.
     pub fn name(self) -> &'static str {
         match self {
@@ -107,6 +126,8 @@ impl Format {
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Jsonl => "jsonl",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
         }
     }
 }
@@ -121,15 +142,13 @@ impl FromStr for Format {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Format, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "table" => Ok(Format::Table),
-            "csv" => Ok(Format::Csv),
-            "json" => Ok(Format::Json),
-            "jsonl" => Ok(Format::Jsonl),
-            _ => Err(format!(
-                "unknown format `{s}` (expected table, csv, json or jsonl)"
-            )),
-        }
+        let name = s.to_ascii_lowercase();
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| {
+                format!("unknown format `{s}` (expected table, csv, json, jsonl, dot or mermaid)")
+            })
     }
 }
 
@@ -148,7 +167,27 @@ pub fn write(
         Format::Csv => write_csv(result, out),
         Format::Json => write_json(result, out),
         Format::Jsonl => write_jsonl(result, out),
+        Format::Dot => write_picture(result, out, picture::to_dot),
+        Format::Mermaid => write_picture(result, out, picture::to_mermaid),
     }
+}
+
+/// Writes the picture `draw` makes of the result (DOT or Mermaid text). A result without
+/// columns writes nothing.
+///
+/// # Errors
+/// [`ExportError::Io`] when the output fails.
+pub fn write_picture(
+    result: &ResultSet,
+    mut out: impl Write,
+    draw: fn(&ResultSet) -> String,
+) -> Result<(), ExportError> {
+    if result.columns.is_empty() {
+        return Ok(());
+    }
+    out.write_all(draw(result).as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Writes the result as CSV: a header row of the column names, then the rows, each value
@@ -685,7 +724,13 @@ mod tests {
             "1 node created, 1 property set (0.001 s)\n"
         );
         assert_eq!(render(Format::Table, &nothing, None), "no changes\n");
-        for format in [Format::Csv, Format::Json, Format::Jsonl] {
+        for format in [
+            Format::Csv,
+            Format::Json,
+            Format::Jsonl,
+            Format::Dot,
+            Format::Mermaid,
+        ] {
             for result in [&copy, &create, &nothing] {
                 assert_eq!(render(format, result, ms), "", "{format}");
             }
@@ -704,10 +749,22 @@ mod tests {
     fn format_parses_its_names() {
         assert_eq!("csv".parse(), Ok(Format::Csv));
         assert_eq!("JSONL".parse(), Ok(Format::Jsonl));
+        assert_eq!("Mermaid".parse(), Ok(Format::Mermaid));
         assert!("xml".parse::<Format>().is_err());
-        for f in [Format::Table, Format::Csv, Format::Json, Format::Jsonl] {
+        for f in Format::ALL {
             assert_eq!(f.name().parse(), Ok(f));
         }
+    }
+
+    #[test]
+    fn pictures_show_the_elements_of_a_result() {
+        let result = every_kind();
+        let dot = render(Format::Dot, &result, None);
+        assert!(dot.starts_with("digraph datatrail {\n"), "{dot}");
+        assert!(dot.contains("Cambridge Analytica"), "{dot}");
+        let mermaid = render(Format::Mermaid, &result, None);
+        assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+        assert!(mermaid.contains("DATA_FLOW"), "{mermaid}");
     }
 
     #[test]

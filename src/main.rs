@@ -1,8 +1,10 @@
-//! The `datatrail` command: reads the arguments, loads the dataset, then opens the REPL
-//! or runs statements (`-c`), scripts (`-f`) or a script on stdin, and turns the outcome
-//! into an exit code: 0 success, 1 a statement failed, 2 a usage error or data that
-//! cannot be loaded, 130 interrupted by Ctrl-C. The work itself happens in the library
-//! (`repl::run::Runner`, `export`), where it is tested.
+//! The `datatrail` command: reads the arguments, loads the dataset (with a progress bar
+//! for a large one on a terminal), then opens the REPL or runs statements (`-c`),
+//! scripts (`-f`) or a script on stdin, saves the graph if `--save` asks, and turns the
+//! outcome into an exit code: 0 success, 1 a statement failed (or saving did), 2 a
+//! usage error or data that cannot be loaded, 130 interrupted by Ctrl-C. The work itself
+//! happens in the library (`repl::run::Runner`, `repl::progress`, `export`,
+//! `load::save_dir`), where it is tested.
 
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,10 +16,10 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 
 use datatrail::Database;
 use datatrail::export::{AtomicFile, ExportError, Format};
-use datatrail::graph::Graph;
-use datatrail::load::{self, LoadError};
+use datatrail::load::{self, LoadError, Sources};
+use datatrail::repl::progress::load_with_bar;
 use datatrail::repl::run::{Outcome, Runner, Streams};
-use datatrail::repl::{self, Repl};
+use datatrail::repl::{self, Dataset, Repl};
 
 const FAILED: u8 = 1;
 const USAGE: u8 = 2;
@@ -40,8 +42,9 @@ struct Cli {
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     files: Vec<PathBuf>,
 
-    /// Load the dataset in DIR (nodes.csv, edges.csv, sources.csv) instead of the
-    /// built-in case graph
+    /// Load the dataset in DIR (nodes.csv, edges.csv, sources.csv, and the numbered
+    /// nodes-2.csv, edges-2.csv, ... that --save may add) instead of the built-in case
+    /// graph
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
 
@@ -53,9 +56,16 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     edges: Vec<PathBuf>,
 
-    /// How to print results [default: table on a terminal, csv otherwise]
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    /// How to print results: table, csv, json, jsonl, or a picture of the nodes,
+    /// relationships and paths returned: dot (Graphviz), mermaid [default: table on a
+    /// terminal, csv otherwise]
+    #[arg(long, value_enum, value_name = "FORMAT", hide_possible_values = true)]
     format: Option<Format>,
+
+    /// Add a last column `sources` listing, per row, the ids of the source documents
+    /// behind the nodes, relationships and paths it returns (`; ` between ids)
+    #[arg(long)]
+    with_sources: bool,
 
     /// Write results to FILE (replaced only when the run finishes)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -66,7 +76,13 @@ struct Cli {
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param_arg)]
     params: Vec<(String, String)>,
 
-    /// Go on after a failing statement (the exit code is still 1)
+    /// After every statement succeeded, write the whole graph to DIR (nodes.csv,
+    /// edges.csv, sources.csv), replacing the dataset files there all at once
+    #[arg(long, value_name = "DIR")]
+    save: Option<PathBuf>,
+
+    /// Go on after a failing statement (the exit code is still 1, and --save saves
+    /// nothing)
     #[arg(long)]
     continue_on_error: bool,
 
@@ -74,7 +90,8 @@ struct Cli {
     #[arg(long)]
     timing: bool,
 
-    /// Print nothing but results and errors
+    /// Print nothing but results and errors: no greeting, progress bar, spinner or
+    /// hints
     #[arg(short, long)]
     quiet: bool,
 }
@@ -101,6 +118,13 @@ fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let sources = ordered_sources(&cli, &matches);
     let interactive = sources.is_empty() && io::stdin().is_terminal();
+    if interactive && cli.save.is_some() {
+        return fail(
+            USAGE,
+            "--save needs statements to run (-c, -f or a script on stdin); \
+             in the interactive shell, use :save DIR",
+        );
+    }
     let scripts = if interactive {
         Vec::new()
     } else {
@@ -109,8 +133,9 @@ fn main() -> ExitCode {
             Err(message) => return fail(USAGE, &message),
         }
     };
-    let mut db = match load_database(&cli) {
-        Ok(db) => db,
+    let feedback = !cli.quiet && io::stderr().is_terminal();
+    let (mut db, dataset) = match load_database(&cli, feedback) {
+        Ok(loaded) => loaded,
         Err(message) => return fail(USAGE, &message),
     };
     for (name, value) in &cli.params {
@@ -130,12 +155,47 @@ fn main() -> ExitCode {
         .unwrap_or(if terminal { Format::Table } else { Format::Csv });
     let runner = Runner::new(format)
         .with_timing(cli.timing)
-        .with_continue_on_error(cli.continue_on_error);
+        .with_continue_on_error(cli.continue_on_error)
+        .with_sources(cli.with_sources)
+        .with_spinner(interactive && feedback);
     handle_ctrl_c(&db, &runner, !interactive);
     if interactive {
-        run_repl(db, runner, &cli)
-    } else {
-        run_batch(db, runner, &scripts, cli.output.as_deref())
+        let repl = Repl::new(db, runner, io::stdout())
+            .with_quiet(cli.quiet)
+            .with_progress(feedback)
+            .with_dataset(dataset);
+        return run_repl(repl, cli.output.as_deref());
+    }
+    let outcome = run_batch(&mut db, runner, &scripts, cli.output.as_deref());
+    match (outcome, &cli.save) {
+        (Err(code), _) => code,
+        (Ok(Outcome::Ok), Some(dir)) => save(&db, dir, cli.quiet),
+        (Ok(Outcome::Ok), None) => ExitCode::SUCCESS,
+        (Ok(Outcome::Failed), save) => {
+            if let Some(dir) = save {
+                eprintln!("not saved to {}: a statement failed", dir.display());
+            }
+            ExitCode::from(FAILED)
+        }
+        (Ok(Outcome::Interrupted), save) => {
+            if let Some(dir) = save {
+                eprintln!("not saved to {}: interrupted", dir.display());
+            }
+            ExitCode::from(INTERRUPTED)
+        }
+    }
+}
+
+/// `--save DIR`, once every statement succeeded.
+fn save(db: &Database, dir: &Path, quiet: bool) -> ExitCode {
+    match load::save_dir(db.graph(), dir) {
+        Ok(summary) => {
+            if !quiet {
+                eprintln!("{}", repl::saved_message(&summary, dir));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(FAILED, &format!("{e}\nnothing was saved")),
     }
 }
 
@@ -202,10 +262,16 @@ fn read_stdin() -> Result<Script, String> {
 }
 
 /// Loads the dataset `--data`, `--nodes` and `--edges` name (the built-in case graph if
-/// none), printing a `timing: load` line with `--timing`.
-fn load_database(cli: &Cli) -> Result<Database, String> {
+/// none), printing a `timing: load` line with `--timing`. With `progress`, a large
+/// dataset shows a progress bar on stderr.
+fn load_database(cli: &Cli, progress: bool) -> Result<(Database, Dataset), String> {
     let start = Instant::now();
-    let graph = load_graph(cli).map_err(|e| e.to_string())?;
+    let (sources, dataset) = dataset_sources(cli).map_err(|e| e.to_string())?;
+    let graph = match &sources {
+        Some(sources) => load_with_bar(sources, progress),
+        None => load::load_embedded(),
+    }
+    .map_err(|e| e.to_string())?;
     if cli.timing {
         eprintln!(
             "timing: load {:.6} s {} nodes {} relationships",
@@ -214,33 +280,22 @@ fn load_database(cli: &Cli) -> Result<Database, String> {
             graph.rel_count()
         );
     }
-    Ok(Database::with_graph(graph))
+    Ok((Database::with_graph(graph), dataset))
 }
 
-fn load_graph(cli: &Cli) -> Result<Graph, LoadError> {
-    let extra = !cli.nodes.is_empty() || !cli.edges.is_empty();
-    match &cli.data {
-        Some(dir) if extra => {
-            repl::check_data_dir(dir)?;
-            let (mut nodes, mut edges) = dataset_files(dir);
-            nodes.extend(cli.nodes.iter().cloned());
-            edges.extend(cli.edges.iter().cloned());
-            load::load_files(&nodes, &edges)
+/// The files to load: the `--data` folder's (every file [`Sources::from_dir`] finds),
+/// then the `--nodes` and `--edges` files; `None` for the built-in case graph.
+fn dataset_sources(cli: &Cli) -> Result<(Option<Sources>, Dataset), LoadError> {
+    let (mut sources, dataset) = match &cli.data {
+        Some(dir) => (repl::data_dir_sources(dir)?, Dataset::Folder(dir.clone())),
+        None if cli.nodes.is_empty() && cli.edges.is_empty() => {
+            return Ok((None, Dataset::Embedded));
         }
-        Some(dir) => repl::load_dir(dir),
-        None if extra => load::load_files(&cli.nodes, &cli.edges),
-        None => load::load_embedded(),
-    }
-}
-
-/// The files of a dataset folder, as `load::load_dir` reads them: node files
-/// (`nodes.csv`, then `sources.csv` if present) and `edges.csv`.
-fn dataset_files(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut nodes = vec![dir.join("nodes.csv")];
-    if dir.join("sources.csv").is_file() {
-        nodes.push(dir.join("sources.csv"));
-    }
-    (nodes, vec![dir.join("edges.csv")])
+        None => (Sources::default(), Dataset::Files),
+    };
+    sources.nodes.extend(cli.nodes.iter().cloned());
+    sources.edges.extend(cli.edges.iter().cloned());
+    Ok((Some(sources), dataset))
 }
 
 /// Ctrl-C stops the running statement (through the database's interrupt flag) and the
@@ -258,10 +313,9 @@ fn handle_ctrl_c(db: &Database, runner: &Runner, batch: bool) {
     });
 }
 
-fn run_repl(db: Database, runner: Runner, cli: &Cli) -> ExitCode {
-    let repl = Repl::new(db, runner, io::stdout()).with_banner(!cli.quiet);
+fn run_repl(repl: Repl<io::Stdout>, output: Option<&Path>) -> ExitCode {
     let outcome = repl
-        .with_output(cli.output.as_deref())
+        .with_output(output)
         .map_err(|e| e.to_string())
         .and_then(|repl| repl.run().map_err(|e| e.to_string()));
     match outcome {
@@ -291,16 +345,18 @@ impl Write for Sink {
     }
 }
 
+/// Runs the scripts in order. `Err` is the exit code for output that could not be
+/// written (or a reader that went away).
 fn run_batch(
-    mut db: Database,
+    db: &mut Database,
     mut runner: Runner,
     scripts: &[Script],
     output: Option<&Path>,
-) -> ExitCode {
+) -> Result<Outcome, ExitCode> {
     let mut sink = match output {
         Some(path) => match AtomicFile::create(path) {
             Ok(file) => Sink::File(file),
-            Err(e) => return fail(USAGE, &e.to_string()),
+            Err(e) => return Err(fail(USAGE, &e.to_string())),
         },
         None => Sink::Stdout(BufWriter::new(io::stdout().lock())),
     };
@@ -311,7 +367,7 @@ fn run_batch(
             results: &mut sink,
             messages: &mut stderr,
         };
-        match runner.run_script(&mut db, &script.text, &script.origin, &mut streams) {
+        match runner.run_script(db, &script.text, &script.origin, &mut streams) {
             Ok(Outcome::Ok) => {}
             Ok(Outcome::Failed) => {
                 outcome = Outcome::Failed;
@@ -323,7 +379,7 @@ fn run_batch(
                 outcome = Outcome::Interrupted;
                 break;
             }
-            Err(e) => return output_failed(&e),
+            Err(e) => return Err(output_failed(&e)),
         }
     }
     let finished = match sink {
@@ -332,14 +388,8 @@ fn run_batch(
         // Dropping the file removes it: an interrupted run leaves `-o FILE` as it was.
         Sink::File(_) => Ok(()),
     };
-    if let Err(e) = finished {
-        return output_failed(&e);
-    }
-    match outcome {
-        Outcome::Ok => ExitCode::SUCCESS,
-        Outcome::Failed => ExitCode::from(FAILED),
-        Outcome::Interrupted => ExitCode::from(INTERRUPTED),
-    }
+    finished.map_err(|e| output_failed(&e))?;
+    Ok(outcome)
 }
 
 /// A reader that went away (`datatrail ... | head`) is a quiet success, as in ripgrep.

@@ -1,6 +1,6 @@
 //! The real `datatrail` binary, run in a temporary folder: every flag, the exit codes
 //! (0 success, 1 a statement failed, 2 usage or data error, 130 interrupted), what goes
-//! to stdout and stderr, and the files it writes.
+//! to stdout and stderr, and the files it writes (`-o`, `--save`).
 
 use std::io::Read;
 use std::path::Path;
@@ -63,6 +63,8 @@ fn help_lists_every_flag() {
         "--continue-on-error",
         "--timing",
         "--quiet",
+        "--save",
+        "--with-sources",
         "--version",
     ] {
         assert!(out.contains(flag), "{flag} missing from --help:\n{out}");
@@ -374,6 +376,254 @@ fn json_writes_one_array_per_statement() {
         "RETURN 1 AS a; CREATE (:X); RETURN 2 AS b",
     ]));
     assert_eq!(out, "[\n{\"a\":1}\n]\n[\n{\"b\":2}\n]\n");
+}
+
+#[test]
+fn help_names_the_picture_formats() {
+    let (mut cmd, _dir) = datatrail();
+    let out = stdout_of(cmd.arg("--help"));
+    assert!(out.contains("dot (Graphviz), mermaid"), "{out}");
+}
+
+// ── Pictures ──
+
+const FACEBOOK_FLOWS: &str = "MATCH p = (:Platform {name: 'Facebook'})-[:DATA_FLOW*]->(x) RETURN p";
+
+#[test]
+fn format_dot_draws_the_flows_with_doubtful_ones_dashed() {
+    let (mut cmd, _dir) = datatrail();
+    let out = stdout_of(cmd.args(["-c", FACEBOOK_FLOWS, "--format", "dot"]));
+    assert!(out.starts_with("digraph datatrail {\n"), "{out}");
+    assert!(out.ends_with("}\n"), "{out}");
+    assert!(out.contains("Facebook"), "{out}");
+    assert!(out.contains("Cambridge Analytica"), "{out}");
+    assert!(out.contains("style=dashed"), "{out}");
+}
+
+#[test]
+fn format_mermaid_draws_a_flowchart() {
+    let (mut cmd, _dir) = datatrail();
+    let out = stdout_of(cmd.args(["-c", FACEBOOK_FLOWS, "--format", "mermaid"]));
+    assert!(out.starts_with("flowchart LR\n"), "{out}");
+    assert!(out.contains("Cambridge Analytica"), "{out}");
+    assert!(out.contains("-.->"), "{out}");
+}
+
+#[test]
+fn pictures_leave_out_statements_without_columns() {
+    let (mut cmd, _dir) = datatrail();
+    let out = stdout_of(cmd.args(["--format", "dot", "-c", "CREATE (:X)"]));
+    assert_eq!(out, "");
+}
+
+// ── Citations ──
+
+const EMMAS_DIARY_FLOW: &str = "MATCH (:Website {name: \"Emma's Diary\"})-[r:DATA_FLOW]->(b)";
+
+#[test]
+fn with_sources_adds_the_cited_documents_as_a_last_column() {
+    let (mut cmd, _dir) = datatrail();
+    let query = format!("{EMMAS_DIARY_FLOW} RETURN b.name, r");
+    let out = stdout_of(cmd.args(["--with-sources", "--format", "csv", "-c", &query]));
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, ["b.name", "r", "sources"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    assert_eq!(
+        (&rows[0][0], &rows[0][2]),
+        ("Experian", "003_4e68964801c05678")
+    );
+}
+
+#[test]
+#[ignore = "citations::row_sources sees only the nodes and relationships a row returns; \
+            `RETURN b.name` returns a string, so its row cites nothing until results carry \
+            per-row provenance from the engine"]
+fn with_sources_cites_the_elements_a_row_was_matched_from() {
+    let (mut cmd, _dir) = datatrail();
+    let query = format!("{EMMAS_DIARY_FLOW} RETURN b.name");
+    let out = stdout_of(cmd.args(["--with-sources", "--format", "csv", "-c", &query]));
+    assert!(out.starts_with("b.name,sources\n"), "{out}");
+    assert!(out.contains("003_4e68964801c05678"), "{out}");
+}
+
+#[test]
+fn with_sources_in_json_and_tables() {
+    let (mut cmd, _dir) = datatrail();
+    let query = format!("{EMMAS_DIARY_FLOW} RETURN b");
+    let out = stdout_of(cmd.args(["--with-sources", "--format", "json", "-c", &query]));
+    let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(parsed[0]["sources"], "003_4e68964801c05678", "{out}");
+    let (mut cmd, _dir) = datatrail();
+    let out = stdout_of(cmd.args(["--with-sources", "--format", "table", "-c", &query]));
+    assert!(out.contains("┆ sources "), "{out}");
+    assert!(out.contains("003_4e68964801c05678"), "{out}");
+}
+
+// ── Saving ──
+
+/// `(nodes, relationships)` in the graph the flags load.
+fn counts(args: &[&str]) -> String {
+    let (mut cmd, _dir) = datatrail();
+    let query = "MATCH (n) WITH count(n) AS nodes \
+                 OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS rels";
+    stdout_of(cmd.args(args).args(["-c", query]))
+}
+
+#[test]
+fn save_writes_the_graph_that_data_loads_back() {
+    let (mut cmd, dir) = datatrail();
+    let saved = dir.path().join("case");
+    let saved = saved.to_str().unwrap();
+    cmd.args([
+        "-c",
+        "MATCH (ca {name: 'Cambridge Analytica'}) SET ca.reviewed = true, ca.note = 'checked'",
+        "--save",
+        saved,
+    ])
+    .assert()
+    .success()
+    .stdout("")
+    .stderr(format!("saved 39 nodes and 57 relationships to {saved}\n"));
+    for file in ["nodes.csv", "edges.csv", "sources.csv"] {
+        assert!(dir.path().join("case").join(file).is_file(), "{file}");
+    }
+    assert_eq!(counts(&["--data", saved]), counts(&[]));
+    let (mut cmd, _dir2) = datatrail();
+    let out = stdout_of(cmd.args([
+        "--data",
+        saved,
+        "-c",
+        "MATCH (ca {name: 'Cambridge Analytica'}) RETURN ca.reviewed AS r, ca.note AS note",
+    ]));
+    assert_eq!(out, "r,note\ntrue,checked\n");
+}
+
+#[test]
+fn save_keeps_a_created_node() {
+    let (mut cmd, dir) = datatrail();
+    write_dataset(dir.path());
+    cmd.args([
+        "--data",
+        ".",
+        "-c",
+        "CREATE (:Person {name: 'Christopher Wylie', role: 'whistleblower'})",
+        "--save",
+        ".",
+    ])
+    .assert()
+    .success()
+    .stderr("saved 4 nodes and 2 relationships to .\n");
+    let (mut cmd, _dir) = datatrail();
+    let out = stdout_of(cmd.current_dir(dir.path()).args([
+        "--data",
+        ".",
+        "-c",
+        "MATCH (p:Person) RETURN p.name AS name, p.role AS role ORDER BY name",
+    ]));
+    assert_eq!(
+        out,
+        "name,role\nAleksandr Kogan,\nChristopher Wylie,whistleblower\n"
+    );
+}
+
+#[test]
+fn a_failed_statement_saves_nothing() {
+    let (mut cmd, dir) = datatrail();
+    cmd.args([
+        "--continue-on-error",
+        "-c",
+        "CREATE (:X)",
+        "-c",
+        "RETURN nope",
+        "--save",
+        "out",
+    ])
+    .assert()
+    .code(1)
+    .stderr(contains("not saved to out: a statement failed"));
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn save_into_a_file_fails_with_1() {
+    let (mut cmd, dir) = datatrail();
+    std::fs::write(dir.path().join("taken"), "").unwrap();
+    cmd.args(["-c", "RETURN 1 AS x", "--save", "taken"])
+        .assert()
+        .code(1)
+        .stdout("x\n1\n")
+        .stderr(contains("error: load: ").and(contains("nothing was saved")));
+}
+
+#[test]
+fn quiet_save_prints_nothing() {
+    let (mut cmd, _dir) = datatrail();
+    cmd.args(["--quiet", "-c", "CREATE (:X)", "--save", "out"])
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
+fn data_loads_the_numbered_files_save_writes_and_extra_files() {
+    let (mut cmd, dir) = datatrail();
+    std::fs::write(dir.path().join("x.csv"), "id:ID,:LABEL,name\nx,Person,X\n").unwrap();
+    std::fs::write(dir.path().join("y.csv"), "id:ID,:LABEL,name\ny,Person,Y\n").unwrap();
+    // `founded` as an integer on one node and a string on another needs two files.
+    cmd.args([
+        "--nodes",
+        "x.csv",
+        "-c",
+        "CREATE (:Company {name: 'A', founded: 2013}), (:Company {name: 'B', founded: 'unknown'})",
+        "--save",
+        "out",
+    ])
+    .assert()
+    .success()
+    .stderr("saved 3 nodes and 0 relationships to out\n");
+    assert!(dir.path().join("out/nodes-2.csv").is_file());
+    let (mut cmd, _dir) = datatrail();
+    let out = stdout_of(cmd.current_dir(dir.path()).args([
+        "--data",
+        "out",
+        "--nodes",
+        "y.csv",
+        "-c",
+        "MATCH (n) RETURN n.name AS name, n.founded AS founded ORDER BY name",
+    ]));
+    assert_eq!(out, "name,founded\nA,2013\nB,unknown\nX,\nY,\n");
+}
+
+// ── Progress ──
+
+/// A dataset of about 6 MB: 100,000 people in a chain.
+fn write_large_dataset(dir: &Path) {
+    let mut nodes = String::from("id:ID,:LABEL,name\n");
+    let mut edges = String::from(":START_ID,:END_ID,:TYPE\n");
+    for i in 0..100_000 {
+        nodes.push_str(&format!(
+            "n{i},Person,Person number {i} with a longer name\n"
+        ));
+        if i > 0 {
+            edges.push_str(&format!("n{},n{i},KNOWS\n", i - 1));
+        }
+    }
+    assert!(nodes.len() + edges.len() > 5 << 20);
+    std::fs::write(dir.join("nodes.csv"), nodes).unwrap();
+    std::fs::write(dir.join("edges.csv"), edges).unwrap();
+}
+
+#[test]
+fn loading_a_large_dataset_into_a_pipe_prints_no_progress() {
+    let (mut cmd, dir) = datatrail();
+    write_large_dataset(dir.path());
+    cmd.args(["--data", ".", "-c", "MATCH (n) RETURN count(n) AS n"])
+        .assert()
+        .success()
+        .stdout("n\n100000\n")
+        .stderr("");
 }
 
 // ── Output file, parameters, timing ──

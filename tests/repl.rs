@@ -1,6 +1,6 @@
 //! The REPL in a pseudo-terminal (rexpect), as a person uses it: prompts, multi-line
-//! statements, tables, Ctrl-C and Ctrl-D, `:export`, and the history file, which goes to
-//! a temporary `XDG_DATA_HOME`.
+//! statements, tables, pictures, Ctrl-C and Ctrl-D, the spinner, `:export`, `:sources`,
+//! `:save`, and the history file, which goes to a temporary `XDG_DATA_HOME`.
 
 use std::path::Path;
 use std::process::Command;
@@ -177,4 +177,155 @@ fn ctrl_c_stops_a_running_statement() {
     session.exp_string(PROMPT).unwrap();
     session.send_line(":quit").unwrap();
     exits_cleanly(session);
+}
+
+/// What rexpect shows for UTF-8 text: it reads each byte as one Latin-1 character.
+fn as_read(text: &str) -> String {
+    text.bytes().map(char::from).collect()
+}
+
+#[test]
+fn sources_lists_the_articles_behind_the_last_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session
+        .send_line("MATCH (:Website {name: \"Emma's Diary\"})-[r:DATA_FLOW]->(b) RETURN b, r;")
+        .unwrap();
+    session.exp_string("1 row (").unwrap();
+    session.send_line(":sources").unwrap();
+    session.exp_string(" source ").unwrap();
+    session.exp_string("003_4e68964801c05678").unwrap();
+    let title = "حزب العمال البريطاني يشتري بيانات مستخدمي موقع إلكتروني";
+    session.exp_string(&as_read(title)).unwrap();
+    session.exp_string("1 source").unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn mode_dot_prints_a_graphviz_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_line(":mode dot").unwrap();
+    session.exp_string("results are printed as dot").unwrap();
+    session
+        .send_line("MATCH p = (:Platform {name: 'Facebook'})-[:DATA_FLOW*]->(x) RETURN p;")
+        .unwrap();
+    session.exp_string("digraph datatrail {").unwrap();
+    session.exp_string("style=dashed").unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn save_writes_the_graph_after_a_hint_about_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_line(":save").unwrap();
+    session
+        .exp_string("no folder to save to; use :save DIR")
+        .unwrap();
+    session
+        .send_line("CREATE (:Person {name: 'Test'});")
+        .unwrap();
+    session
+        .exp_string("changes are in memory only; :save DIR writes them to a folder")
+        .unwrap();
+    session.send_line(":save saved").unwrap();
+    session
+        .exp_string("saved 40 nodes and 57 relationships to saved")
+        .unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+    assert!(dir.path().join("saved/nodes.csv").is_file());
+    // A node without an `id` goes to a file of its own (see `load::save`).
+    let nodes = std::fs::read_to_string(dir.path().join("saved/nodes-2.csv")).unwrap();
+    assert!(nodes.contains("Test"), "{nodes}");
+}
+
+#[test]
+fn save_flag_is_refused_in_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_datatrail"));
+    cmd.current_dir(dir.path()).args(["--save", "out"]);
+    let mut session = spawn_with_options(cmd, Options::new().timeout_ms(Some(30_000))).unwrap();
+    session
+        .exp_string("in the interactive shell, use :save DIR")
+        .unwrap();
+    session.exp_eof().unwrap();
+    match session.process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 2),
+        other => panic!("unexpected: {other:?}"),
+    }
+}
+
+#[test]
+fn a_long_statement_shows_a_spinner_until_it_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session
+        .send_line("UNWIND range(1, 40) AS i CREATE (:N);")
+        .unwrap();
+    session.exp_string("40 nodes created").unwrap();
+    session.exp_string(PROMPT).unwrap();
+    // 40^6 matching steps: it runs until interrupted.
+    session
+        .send_line("MATCH (a:N), (b:N), (c:N), (d:N), (e:N), (f:N) RETURN count(*) AS n;")
+        .unwrap();
+    session.exp_string("running (Ctrl-C stops it)").unwrap();
+    session.send_control('c').unwrap();
+    session.exp_string("interrupted").unwrap();
+    session.exp_string(PROMPT).unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
+}
+
+#[test]
+fn quiet_starts_without_a_greeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_datatrail"));
+    cmd.current_dir(dir.path())
+        .arg("--quiet")
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let options = Options::new()
+        .timeout_ms(Some(30_000))
+        .strip_ansi_escape_codes(true);
+    let mut session = spawn_with_options(cmd, options).unwrap();
+    let (before, _) = session.exp_string(PROMPT).map(|s| (s, ())).unwrap();
+    assert!(!before.contains("Type :help"), "{before}");
+    session.send_line("CREATE (:X);").unwrap();
+    session.exp_string("1 node created").unwrap();
+    session.send_line(":quit").unwrap();
+    let (rest, _) = session.exp_eof().map(|s| (s, ())).unwrap();
+    assert!(!rest.contains("in memory only"), "{rest}");
+}
+
+#[test]
+fn loading_a_large_dataset_on_a_terminal_shows_a_progress_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = String::from("id:ID,:LABEL,name\n");
+    let mut edges = String::from(":START_ID,:END_ID,:TYPE\n");
+    for i in 0..100_000 {
+        nodes.push_str(&format!(
+            "n{i},Person,Person number {i} with a longer name\n"
+        ));
+        if i > 0 {
+            edges.push_str(&format!("n{},n{i},KNOWS\n", i - 1));
+        }
+    }
+    std::fs::write(dir.path().join("nodes.csv"), nodes).unwrap();
+    std::fs::write(dir.path().join("edges.csv"), edges).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_datatrail"));
+    cmd.current_dir(dir.path())
+        .args(["--data", ".", "-c", "MATCH (n) RETURN count(n) AS n"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut session = spawn_with_options(cmd, Options::new().timeout_ms(Some(30_000))).unwrap();
+    session.exp_string("loading ").unwrap();
+    session.exp_regex(r"MiB/\d+\.\d+ MiB").unwrap();
+    session.exp_string("100000").unwrap();
+    session.exp_eof().unwrap();
 }

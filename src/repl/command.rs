@@ -13,7 +13,7 @@ pub enum MetaCommand {
     Help,
     /// `:schema`: labels and relationship types with counts, property keys with types.
     Schema,
-    /// `:mode table|csv|json|jsonl`: how results are printed.
+    /// `:mode table|csv|json|jsonl|dot|mermaid`: how results are printed.
     Mode(Format),
     /// `:output FILE` sends results to a file, `:output` back to the terminal.
     Output(Option<PathBuf>),
@@ -23,6 +23,10 @@ pub enum MetaCommand {
     Read(PathBuf),
     /// `:load DIR`: replace the dataset.
     Load(PathBuf),
+    /// `:save DIR` writes the graph to a folder; `:save` to the folder it came from.
+    Save(Option<PathBuf>),
+    /// `:sources`: the documents the last result cites, and the rows relying on each.
+    Sources,
     /// `:param NAME VALUE`: set a parameter, the value written as a Cypher literal.
     Param { name: String, value: String },
     /// `:params`: list the parameters.
@@ -38,11 +42,16 @@ pub const HELP: &str = "\
 Statements end with `;` and may span several lines. Meta commands:
   :help                        this list
   :schema                      labels, relationship types and property keys
-  :mode table|csv|json|jsonl   how results are printed
+  :mode FORMAT                 how results are printed: table, csv, json, jsonl, or a
+                               picture of the nodes and relationships: dot (Graphviz),
+                               mermaid
   :output FILE                 send results to FILE (`:output` alone: back to the terminal)
   :export FILE                 write the last result to FILE as CSV
+  :sources                     the documents the last result cites and the rows citing them
   :read FILE                   run the statements in FILE
   :load DIR                    replace the dataset with the CSV files in DIR
+  :save DIR                    write the whole graph to DIR as CSV files (`:save` alone:
+                               back to the folder it was loaded from)
   :param NAME VALUE            set $NAME to VALUE, a Cypher literal (`:param who 'Kogan'`)
   :params                      list the parameters
   :timing on|off               print how long each statement took
@@ -72,6 +81,7 @@ impl MetaCommand {
         match name.as_str() {
             "help" | "h" | "?" => no_argument(&name, arg, MetaCommand::Help),
             "schema" => no_argument(&name, arg, MetaCommand::Schema),
+            "sources" => no_argument(&name, arg, MetaCommand::Sources),
             "params" => no_argument(&name, arg, MetaCommand::Params),
             "quit" | "exit" | "q" => no_argument(&name, arg, MetaCommand::Quit),
             "mode" => match arg {
@@ -82,6 +92,7 @@ impl MetaCommand {
             "export" => path_argument(&name, arg).map(MetaCommand::Export),
             "read" => path_argument(&name, arg).map(MetaCommand::Read),
             "load" => path_argument(&name, arg).map(MetaCommand::Load),
+            "save" => Ok(MetaCommand::Save((!arg.is_empty()).then(|| path(arg)))),
             "param" => parse_param(arg),
             "timing" => match arg.to_ascii_lowercase().as_str() {
                 "on" => Ok(MetaCommand::Timing(true)),
@@ -98,7 +109,7 @@ impl MetaCommand {
 
 fn usage(name: &str) -> String {
     let args = match name {
-        "mode" => " table|csv|json|jsonl",
+        "mode" => " table|csv|json|jsonl|dot|mermaid",
         "export" | "read" | "output" => " FILE",
         "load" => " DIR",
         "param" => " NAME VALUE",
@@ -192,9 +203,14 @@ mod tests {
         assert_eq!(parse(":mode csv"), Ok(MetaCommand::Mode(Format::Csv)));
         assert_eq!(parse(":mode JSONL"), Ok(MetaCommand::Mode(Format::Jsonl)));
         assert_eq!(parse(":mode table"), Ok(MetaCommand::Mode(Format::Table)));
+        assert_eq!(parse(":mode dot"), Ok(MetaCommand::Mode(Format::Dot)));
+        assert_eq!(
+            parse(":mode mermaid"),
+            Ok(MetaCommand::Mode(Format::Mermaid))
+        );
         assert_eq!(
             parse(":mode"),
-            Err("usage: :mode table|csv|json|jsonl".into())
+            Err("usage: :mode table|csv|json|jsonl|dot|mermaid".into())
         );
         assert!(
             parse(":mode xml")
@@ -229,6 +245,25 @@ mod tests {
         assert_eq!(parse(":export"), Err("usage: :export FILE".into()));
         assert_eq!(parse(":read"), Err("usage: :read FILE".into()));
         assert_eq!(parse(":load"), Err("usage: :load DIR".into()));
+    }
+
+    #[test]
+    fn save_takes_an_optional_folder() {
+        assert_eq!(
+            parse(":save 'my case'"),
+            Ok(MetaCommand::Save(Some("my case".into())))
+        );
+        assert_eq!(parse(":save"), Ok(MetaCommand::Save(None)));
+        assert_eq!(parse(":save;"), Ok(MetaCommand::Save(None)));
+    }
+
+    #[test]
+    fn sources_takes_no_argument() {
+        assert_eq!(parse(":sources"), Ok(MetaCommand::Sources));
+        assert_eq!(
+            parse(":sources 1"),
+            Err("`:sources` takes no argument".into())
+        );
     }
 
     #[test]

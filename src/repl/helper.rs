@@ -163,8 +163,8 @@ pub const FUNCTIONS: &[&str] = &[
 ];
 
 const META_COMMANDS: &[&str] = &[
-    ":help", ":schema", ":mode", ":output", ":export", ":read", ":load", ":param", ":params",
-    ":timing", ":quit", ":exit",
+    ":help", ":schema", ":mode", ":output", ":export", ":sources", ":read", ":load", ":save",
+    ":param", ":params", ":timing", ":quit", ":exit",
 ];
 
 /// The words completion offers, collected from the graph and the parameters.
@@ -357,7 +357,7 @@ fn complete_meta(before: &str) -> (usize, Vec<Pair>) {
         return (lead, matching(words, trimmed));
     };
     let choices: &[&str] = match command {
-        ":mode" => &["table", "csv", "json", "jsonl"],
+        ":mode" => &["table", "csv", "json", "jsonl", "dot", "mermaid"],
         ":timing" => &["on", "off"],
         _ => &[],
     };
@@ -623,6 +623,8 @@ mod tests {
     #[test]
     fn completes_meta_commands_and_their_choices() {
         assert_eq!(offered(":sc"), (0, vec![":schema".into()]));
+        assert_eq!(offered(":sa"), (0, vec![":save".into()]));
+        assert_eq!(offered(":mode m"), (6, vec!["mermaid".into()]));
         assert_eq!(offered(":mode j"), (6, vec!["json".into(), "jsonl".into()]));
         assert_eq!(offered(":timing "), (8, vec!["off".into(), "on".into()]));
     }

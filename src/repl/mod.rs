@@ -1,14 +1,20 @@
 //! The interactive shell: a rustyline loop around [`Repl`], which takes typed lines,
 //! gathers them until a statement ends with `;` ([`input::is_complete`]), and runs
-//! statements ([`run::Runner`]) or meta commands ([`command::MetaCommand`]). `Repl` is
-//! generic over where it writes, so everything but the line editor is tested without a
-//! terminal; the command line's batch mode uses the same runner.
+//! statements ([`run::Runner`]) or meta commands ([`command::MetaCommand`]): printing
+//! modes, the documents behind the last result (`:sources`), loading and saving dataset
+//! folders (`:load`, `:save`). `Repl` is generic over where it writes, so everything but
+//! the line editor is tested without a terminal; the command line's batch mode uses the
+//! same runner.
 
 pub mod command;
+pub mod dataset;
 pub mod helper;
 pub mod input;
+pub mod param;
+pub mod progress;
 pub mod run;
 pub mod schema;
+pub mod sources;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -18,16 +24,17 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{CompletionType, Config, Editor};
 
-use crate::error::{Span, render_diagnostic};
+use crate::Database;
 use crate::export::{self, ExportError};
-use crate::graph::{Graph, Value};
-use crate::load::{self, LoadError};
-use crate::result::ResultSet;
-use crate::{Database, Error};
+use crate::load;
+
+pub use dataset::{Dataset, check_data_dir, data_dir_sources, load_dir, saved_message};
+pub use param::parse_param;
 
 use command::{HELP, MetaCommand};
 use helper::{ReplHelper, Vocabulary};
 use input::is_complete;
+use param::literal;
 use run::{Outcome, Output, Runner};
 
 /// The prompt for a new statement.
@@ -46,6 +53,9 @@ pub enum Step {
     Quit,
 }
 
+/// The hint printed after the first statement that changes a graph with no folder.
+pub const IN_MEMORY_HINT: &str = "changes are in memory only; :save DIR writes them to a folder";
+
 /// The REPL's state: the database, how results are printed and where, and the lines of
 /// an unfinished statement. Results go to `term` unless `:output` redirected them;
 /// diagnostics and messages always go to `term`.
@@ -56,7 +66,10 @@ pub struct Repl<W: Write> {
     redirect: Option<(PathBuf, BufWriter<File>)>,
     pending: String,
     vocabulary_stale: bool,
-    banner: bool,
+    quiet: bool,
+    progress: bool,
+    dataset: Dataset,
+    hinted: bool,
 }
 
 struct Screen<'a, W: Write> {
@@ -86,14 +99,34 @@ impl<W: Write> Repl<W> {
             redirect: None,
             pending: String::new(),
             vocabulary_stale: false,
-            banner: true,
+            quiet: false,
+            progress: false,
+            dataset: Dataset::Embedded,
+            hinted: false,
         }
     }
 
-    /// Whether [`Repl::run`] starts by greeting (off with `--quiet`).
-    pub fn with_banner(mut self, banner: bool) -> Repl<W> {
-        self.banner = banner;
+    /// Leaves out the greeting and the hint about unsaved changes (`--quiet`).
+    pub fn with_quiet(mut self, quiet: bool) -> Repl<W> {
+        self.quiet = quiet;
         self
+    }
+
+    /// Shows a progress bar on stderr while `:load` reads a large dataset.
+    pub fn with_progress(mut self, progress: bool) -> Repl<W> {
+        self.progress = progress;
+        self
+    }
+
+    /// Where the graph came from (the built-in case graph unless set).
+    pub fn with_dataset(mut self, dataset: Dataset) -> Repl<W> {
+        self.dataset = dataset;
+        self
+    }
+
+    /// Where the graph came from, as `:save` without a folder sees it.
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
     }
 
     pub fn database(&self) -> &Database {
@@ -171,6 +204,7 @@ impl<W: Write> Repl<W> {
 
     fn run_script(&mut self, script: &str, origin: &str) -> Result<Outcome, ExportError> {
         self.runner.clear_interrupt();
+        let changes = self.runner.changes();
         let mut screen = Screen {
             term: &mut self.term,
             redirect: self.redirect.as_mut().map(|(_, file)| file),
@@ -179,7 +213,22 @@ impl<W: Write> Repl<W> {
             .runner
             .run_script(&mut self.db, script, origin, &mut screen)?;
         self.runner.clear_interrupt();
+        if self.runner.changes() > changes {
+            self.hint_in_memory()?;
+        }
         Ok(outcome)
+    }
+
+    /// Once a session, after the first change to a graph that has no folder: say that
+    /// changes are not written anywhere until `:save`.
+    fn hint_in_memory(&mut self) -> Result<(), ExportError> {
+        let folderless = matches!(self.dataset, Dataset::Embedded | Dataset::Files);
+        if folderless && !self.hinted && !self.quiet {
+            writeln!(self.term, "{IN_MEMORY_HINT}")?;
+            self.term.flush()?;
+        }
+        self.hinted = true;
+        Ok(())
     }
 
     fn run_meta(&mut self, command: MetaCommand) -> Result<bool, ExportError> {
@@ -198,11 +247,14 @@ impl<W: Write> Repl<W> {
                 }
                 Err(e) => writeln!(self.term, "error: {}: {e}", path.display())?,
             },
-            MetaCommand::Load(dir) => match load_dir(&dir) {
+            MetaCommand::Sources => self.show_sources()?,
+            MetaCommand::Save(dir) => self.save(dir)?,
+            MetaCommand::Load(dir) => match load_dir(&dir, self.progress) {
                 Ok(graph) => {
                     let counts = (graph.node_count(), graph.rel_count());
                     self.db.replace_graph(graph);
                     self.vocabulary_stale = true;
+                    self.dataset = Dataset::Folder(dir.clone());
                     writeln!(
                         self.term,
                         "loaded {} nodes and {} relationships from {}",
@@ -277,6 +329,46 @@ impl<W: Write> Repl<W> {
         Ok(())
     }
 
+    /// `:save DIR`, or `:save` to the folder the graph came from.
+    fn save(&mut self, dir: Option<PathBuf>) -> Result<(), ExportError> {
+        let dir = match (dir, &self.dataset) {
+            (Some(dir), _) => dir,
+            (None, Dataset::Folder(dir)) => dir.clone(),
+            (None, Dataset::Embedded) => {
+                writeln!(
+                    self.term,
+                    "error: the graph is the built-in case graph, which has no folder to save \
+                     to; use :save DIR"
+                )?;
+                return Ok(());
+            }
+            (None, Dataset::Files) => {
+                writeln!(
+                    self.term,
+                    "error: the graph was loaded from separate files, not a folder; use :save DIR"
+                )?;
+                return Ok(());
+            }
+        };
+        match load::save_dir(self.db.graph(), &dir) {
+            Ok(summary) => {
+                writeln!(self.term, "{}", saved_message(&summary, &dir))?;
+                self.dataset = Dataset::Folder(dir);
+            }
+            Err(e) => writeln!(self.term, "error: {e}\nnothing was saved")?,
+        }
+        Ok(())
+    }
+
+    /// `:sources`: a table of the documents the last result cites.
+    fn show_sources(&mut self) -> Result<(), ExportError> {
+        match self.runner.last_result() {
+            Some(result) => write!(self.term, "{}", sources::describe(result, self.db.graph()))?,
+            None => writeln!(self.term, "error: no result yet; run a query first")?,
+        }
+        Ok(())
+    }
+
     /// Flushes the `:output` file, if any.
     ///
     /// # Errors
@@ -318,7 +410,7 @@ impl<W: Write> Repl<W> {
         if let Some(path) = &history {
             let _ = editor.load_history(path);
         }
-        if self.banner {
+        if !self.quiet {
             let graph = self.db.graph();
             writeln!(
                 self.term,
@@ -365,13 +457,6 @@ fn into_readline(err: ExportError) -> ReadlineError {
     }
 }
 
-/// A value as a Cypher literal (`'Kogan'`, `[1, 2]`).
-fn literal(value: &Value) -> String {
-    let mut text = String::new();
-    ResultSet::default().render_literal(value, &mut text);
-    text
-}
-
 /// Where the REPL keeps its history: `<data dir>/datatrail/history` (on Linux
 /// `$XDG_DATA_HOME/datatrail/history`, else `~/.local/share/datatrail/history`). The
 /// folder is created if needed; `None` if there is no data folder or it cannot be made.
@@ -381,74 +466,11 @@ pub fn history_path() -> Option<PathBuf> {
     Some(dir.join("history"))
 }
 
-/// Reads a parameter value written as a Cypher literal (`'Kogan'`, `87000000`,
-/// `[1, 2]`, `date('2018-03-17')`) by evaluating `RETURN <text>` on an empty database.
-///
-/// # Errors
-/// A rendered diagnostic pointing into `text`, with `origin` naming the parameter.
-pub fn parse_param(text: &str, origin: &str) -> Result<Value, String> {
-    // The newline keeps a trailing `//` comment in the value from hiding the alias.
-    const PREFIX: &str = "RETURN ";
-    let query = format!("{PREFIX}{text}\nAS v");
-    let not_a_value = || format!("error: parameter `{origin}`: `{text}` is not a value\n");
-    match Database::new().execute(&query) {
-        Ok(results) => results
-            .into_iter()
-            .next()
-            .and_then(|r| r.rows.into_iter().next())
-            .and_then(|row| row.into_iter().next())
-            .ok_or_else(not_a_value),
-        Err(err) => Err(match err.span() {
-            // An error past the value (at the alias) is about the value's end.
-            Some(span) if span.start >= PREFIX.len() => {
-                let start = (span.start - PREFIX.len()).min(text.len());
-                let end = (span.end.saturating_sub(PREFIX.len())).clamp(start, text.len());
-                let message = err.to_string();
-                let origin = format!("parameter {origin}");
-                render_diagnostic(&message, text, &origin, Span::new(start, end))
-            }
-            _ => not_a_value_because(&err, text, origin),
-        }),
-    }
-}
-
-fn not_a_value_because(err: &Error, text: &str, origin: &str) -> String {
-    format!("error: parameter `{origin}`: `{text}` is not a value ({err})\n")
-}
-
-/// Loads a dataset folder (`--data`, `:load`), saying plainly when the folder is not
-/// there.
-///
-/// # Errors
-/// Any [`LoadError`].
-pub fn load_dir(dir: &Path) -> Result<Graph, LoadError> {
-    check_data_dir(dir)?;
-    load::load_dir(dir)
-}
-
-/// Fails unless `dir` is a folder, naming it.
-///
-/// # Errors
-/// [`LoadError::Io`] saying the folder is missing or is a file.
-pub fn check_data_dir(dir: &Path) -> Result<(), LoadError> {
-    if !dir.is_dir() {
-        let kind = if dir.exists() {
-            "is not a folder"
-        } else {
-            "no such folder"
-        };
-        return Err(LoadError::Io {
-            path: dir.to_path_buf(),
-            source: io::Error::new(io::ErrorKind::NotFound, kind),
-        });
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::export::Format;
+    use crate::graph::{Graph, Value};
 
     fn repl() -> Repl<Vec<u8>> {
         let mut graph = Graph::new();
@@ -642,10 +664,114 @@ mod tests {
     }
 
     #[test]
-    fn parse_param_points_into_the_value() {
-        // Needs the engine for the right column.
-        let err = parse_param("[1, 2", "n").unwrap_err();
-        assert!(err.contains("--> parameter n:1:"), "{err}");
-        assert!(err.contains("1 | [1, 2"), "{err}");
+    fn save_without_a_folder_says_to_name_one() {
+        let text = session(&mut repl(), &[":save"]);
+        assert_eq!(
+            text,
+            "error: the graph is the built-in case graph, which has no folder to save to; \
+             use :save DIR\n"
+        );
+        let mut files = repl().with_dataset(Dataset::Files);
+        let text = session(&mut files, &[":save"]);
+        assert!(text.contains("not a folder; use :save DIR"), "{text}");
+    }
+
+    #[test]
+    fn save_writes_the_folder_and_then_saves_there_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("case");
+        let mut repl = repl();
+        let text = session(&mut repl, &[&format!(":save {}", target.display())]);
+        assert_eq!(
+            text,
+            format!("saved 1 node and 0 relationships to {}\n", target.display())
+        );
+        assert_eq!(repl.dataset(), &Dataset::Folder(target.clone()));
+        std::fs::remove_file(target.join("nodes.csv")).unwrap();
+        session(&mut repl, &[":save"]);
+        let graph = load::load_dir(&target).unwrap();
+        assert_eq!(graph.node_count(), 1);
+    }
+
+    #[test]
+    fn load_then_save_writes_back_to_the_loaded_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        load::save_dir(repl().database().graph(), dir.path()).unwrap();
+        let mut repl = repl();
+        let text = session(
+            &mut repl,
+            &[&format!(":load {}", dir.path().display()), ":save"],
+        );
+        assert!(
+            text.ends_with(&format!(
+                "saved 1 node and 0 relationships to {}\n",
+                dir.path().display()
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_failed_save_says_nothing_was_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "").unwrap();
+        let text = session(&mut repl(), &[&format!(":save {}", file.display())]);
+        assert!(text.starts_with("error: load: "), "{text}");
+        assert!(text.ends_with("\nnothing was saved\n"), "{text}");
+    }
+
+    #[test]
+    fn sources_needs_a_result() {
+        let text = session(&mut repl(), &[":sources"]);
+        assert_eq!(text, "error: no result yet; run a query first\n");
+    }
+
+    #[test]
+    fn sources_lists_the_cited_documents_and_their_rows() {
+        // Needs the engine.
+        let mut repl = repl();
+        let text = session(
+            &mut repl,
+            &[
+                "CREATE (:Source {id: 's1', title: 'The article', publisher: 'BBC', \
+                 published: date('2018-03-17')}), ({name: 'a', sources: ['s1']}), \
+                 ({name: 'b', sources: ['s1', 's2']});",
+                ":mode csv",
+                "MATCH (n) WHERE n.sources IS NOT NULL RETURN n ORDER BY n.name;",
+                ":sources",
+            ],
+        );
+        assert!(text.contains("│ s1     ┆ The article ┆ BBC"), "{text}");
+        assert!(text.contains("2018-03-17 ┆ 1-2 "), "{text}");
+        assert!(text.contains("│ s2     ┆"), "{text}");
+        assert!(text.ends_with("2 sources\n"), "{text}");
+    }
+
+    #[test]
+    fn sources_of_a_result_without_entities_explains_why() {
+        // Needs the engine.
+        let text = session(&mut repl(), &["RETURN 1 AS x;", ":sources"]);
+        assert!(
+            text.contains("the last result cites no sources (only nodes"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_first_change_to_a_folderless_graph_prints_a_hint_once() {
+        // Needs the engine.
+        let mut repl = repl();
+        let text = session(
+            &mut repl,
+            &["CREATE (:X);", "CREATE (:Y);", "RETURN 1 AS x;"],
+        );
+        assert_eq!(text.matches(IN_MEMORY_HINT).count(), 1, "{text}");
+        let mut folder = self::repl().with_dataset(Dataset::Folder("case".into()));
+        let text = session(&mut folder, &["CREATE (:X);"]);
+        assert!(!text.contains(IN_MEMORY_HINT), "{text}");
+        let mut quiet = self::repl().with_quiet(true);
+        let text = session(&mut quiet, &["CREATE (:X);"]);
+        assert!(!text.contains(IN_MEMORY_HINT), "{text}");
     }
 }

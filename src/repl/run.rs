@@ -7,8 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::citations::row_sources;
 use crate::export::{self, ExportError, Format};
+use crate::graph::Value;
 use crate::repl::input::{StatementText, split_statements};
+use crate::repl::progress::{SPINNER_DELAY, Spinner};
 use crate::result::ResultSet;
 use crate::{Database, Error};
 
@@ -58,6 +61,9 @@ pub struct Runner {
     statements: usize,
     last: Option<ResultSet>,
     graph_changed: bool,
+    changes: usize,
+    sources: bool,
+    spinner: bool,
 }
 
 impl Runner {
@@ -71,7 +77,24 @@ impl Runner {
             statements: 0,
             last: None,
             graph_changed: false,
+            changes: 0,
+            sources: false,
+            spinner: false,
         }
+    }
+
+    /// Adds a `sources` column to every result with columns: the ids of the documents
+    /// each row cites ([`with_sources_column`]).
+    pub fn with_sources(mut self, sources: bool) -> Runner {
+        self.sources = sources;
+        self
+    }
+
+    /// Shows a spinner on stderr while a statement runs for more than a second (only
+    /// for a terminal: see [`crate::repl::progress`]).
+    pub fn with_spinner(mut self, spinner: bool) -> Runner {
+        self.spinner = spinner;
+        self
     }
 
     /// Prints `timing: statement <n> <seconds> s <rows> rows` after each statement.
@@ -119,6 +142,11 @@ impl Runner {
     /// Whether a statement changed the graph since the last call.
     pub fn take_graph_changed(&mut self) -> bool {
         std::mem::take(&mut self.graph_changed)
+    }
+
+    /// How many statements so far changed the graph.
+    pub fn changes(&self) -> usize {
+        self.changes
     }
 
     /// Forgets a Ctrl-C that came before now (the REPL calls this before each entry).
@@ -172,7 +200,12 @@ impl Runner {
         out: &mut dyn Output,
     ) -> Result<Outcome, ExportError> {
         let start = Instant::now();
+        let spinner = self
+            .spinner
+            .then(|| Spinner::start(SPINNER_DELAY, "running (Ctrl-C stops it)"));
         let executed = db.execute(statement.text);
+        // Erased before anything is printed.
+        drop(spinner);
         let elapsed = start.elapsed();
         self.statements += 1;
         match executed {
@@ -203,6 +236,11 @@ impl Runner {
         elapsed: Duration,
         out: &mut dyn Output,
     ) -> Result<(), ExportError> {
+        let result = if self.sources {
+            with_sources_column(result)
+        } else {
+            result
+        };
         export::write(&result, self.format, out.results(), Some(elapsed))?;
         out.results().flush()?;
         if self.timing {
@@ -219,12 +257,35 @@ impl Runner {
             writeln!(out.messages(), "{line}")?;
             out.messages().flush()?;
         }
-        self.graph_changed |= !result.stats.is_empty();
+        if !result.stats.is_empty() {
+            self.graph_changed = true;
+            self.changes += 1;
+        }
         if !result.columns.is_empty() {
             self.last = Some(result);
         }
         Ok(())
     }
+}
+
+/// The result with one more column, `sources`, holding for each row the ids of the
+/// documents its nodes, relationships and paths cite, joined with `; `
+/// ([`row_sources`]). The column is `sources_` (or `sources__`...) when the result
+/// already has a `sources` column; a result without columns is returned as it is.
+pub fn with_sources_column(mut result: ResultSet) -> ResultSet {
+    if result.columns.is_empty() {
+        return result;
+    }
+    let cited = row_sources(&result);
+    let mut name = String::from("sources");
+    while result.columns.contains(&name) {
+        name.push('_');
+    }
+    result.columns.push(name);
+    for (row, ids) in result.rows.iter_mut().zip(cited) {
+        row.push(Value::str(&ids.join("; ")));
+    }
+    result
 }
 
 #[cfg(test)]
@@ -300,6 +361,28 @@ mod tests {
             runner.last_result().map(|r| r.columns.clone()),
             Some(vec!["x".into()])
         );
+    }
+
+    #[test]
+    fn sources_column_lists_each_rows_documents() {
+        // Needs the query engine.
+        let mut db = Database::new();
+        db.execute(
+            "CREATE ({name: 'a', sources: ['s1', 's2']})-[:T {sources: ['s2', 's3']}]->({name: 'b'})",
+        )
+        .unwrap();
+        let mut runner = Runner::new(Format::Csv).with_sources(true);
+        let (outcome, results, messages) = run(
+            &mut runner,
+            &mut db,
+            "MATCH (a)-[r:T]->(b) RETURN a.name AS a, r, b.name AS b;             MATCH (b {name: 'b'}) RETURN b.name AS sources;             CREATE ();",
+        );
+        assert_eq!(outcome, Outcome::Ok, "{messages}");
+        assert!(
+            results.starts_with("a,r,b,sources\na,\"[:T {sources: ['s2', 's3']}]\",b,s2; s3\n"),
+            "{results}"
+        );
+        assert!(results.ends_with("sources,sources_\nb,\n"), "{results}");
     }
 
     #[test]
