@@ -13,10 +13,14 @@ use super::{ExecError, Reader, Result, Row};
 enum Accumulator {
     Count(i64),
     Sum(Value),
-    Avg { sum: f64, count: i64 },
+    Avg {
+        sum: f64,
+        count: i64,
+    },
     Extreme(Option<Value>),
     Collect(Vec<Value>),
-    Values(Vec<f64>),
+    /// Numbers as floats, with the values as given (percentileDisc returns one of them).
+    Values(Vec<(f64, Value)>),
 }
 
 struct Group {
@@ -142,7 +146,8 @@ fn add(acc: &mut Accumulator, value: Value, spec: &AggregateSpec) -> Result<()> 
         }
         Accumulator::Collect(items) => items.push(value),
         Accumulator::Values(values) => {
-            values.push(value.as_f64().ok_or_else(|| not_number(&value))?)
+            let number = value.as_f64().ok_or_else(|| not_number(&value))?;
+            values.push((number, value));
         }
     }
     Ok(())
@@ -161,8 +166,9 @@ fn finish(acc: Accumulator, spec: &AggregateSpec, param: Option<&Value>) -> Resu
         }
         Accumulator::Extreme(v) => v.unwrap_or(Value::Null),
         Accumulator::Collect(items) => Value::List(items),
-        Accumulator::Values(mut values) => match spec.kind {
+        Accumulator::Values(values) => match spec.kind {
             AggregateKind::StDev | AggregateKind::StDevP => {
+                let values: Vec<f64> = values.into_iter().map(|(f, _)| f).collect();
                 let n = values.len() as f64;
                 let denominator = if spec.kind == AggregateKind::StDev {
                     n - 1.0
@@ -191,28 +197,24 @@ fn finish(acc: Accumulator, spec: &AggregateSpec, param: Option<&Value>) -> Resu
                 if values.is_empty() {
                     return Ok(Value::Null);
                 }
-                values.sort_by(|a, b| a.total_cmp(b));
+                let mut values = values;
+                values.sort_by(|a, b| a.0.total_cmp(&b.0));
                 percentile(&values, p, spec.kind == AggregateKind::PercentileCont)
             }
         },
     })
 }
 
-fn percentile(sorted: &[f64], p: f64, continuous: bool) -> Value {
+fn percentile(sorted: &[(f64, Value)], p: f64, continuous: bool) -> Value {
     let n = sorted.len();
     if continuous {
         let pos = p * (n - 1) as f64;
         let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-        Value::Float(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
+        Value::Float(sorted[lo].0 + (sorted[hi].0 - sorted[lo].0) * (pos - lo as f64))
     } else {
         let idx = ((p * n as f64).ceil() as usize)
             .saturating_sub(1)
             .min(n - 1);
-        let v = sorted[idx];
-        if v.fract() == 0.0 && v.abs() < 9e15 {
-            Value::Int(v as i64)
-        } else {
-            Value::Float(v)
-        }
+        sorted[idx].1.clone()
     }
 }

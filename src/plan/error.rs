@@ -78,6 +78,8 @@ pub enum PlanError {
     ParameterAsPropertyMap { span: Span },
     #[error("plan: an aggregate cannot take rand(): its result would not be repeatable")]
     RandomInAggregate { span: Span },
+    #[error("plan: EXISTS {{ ... }} can only read: it cannot create, set or delete")]
+    UpdateInSubquery { span: Span },
     #[error("plan: RETURN * needs at least one variable in scope")]
     NoVariablesInScope { span: Span },
     #[error("plan: type mismatch: a {found} has no properties")]
@@ -115,6 +117,7 @@ impl PlanError {
             | PlanError::ParameterAsPropertyMap { span }
             | PlanError::NoVariablesInScope { span }
             | PlanError::RandomInAggregate { span }
+            | PlanError::UpdateInSubquery { span }
             | PlanError::PropertyOfNonMap { span, .. } => *span,
         }
     }
@@ -148,7 +151,8 @@ impl PlanError {
             | PlanError::InvalidDelete { .. }
             | PlanError::ParameterAsPropertyMap { .. }
             | PlanError::NoVariablesInScope { .. }
-            | PlanError::RandomInAggregate { .. } => "SyntaxError",
+            | PlanError::RandomInAggregate { .. }
+            | PlanError::UpdateInSubquery { .. } => "SyntaxError",
             PlanError::PropertyOfNonMap { .. } => "TypeError",
             PlanError::Unsupported { .. } => "SemanticError",
         }

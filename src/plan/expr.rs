@@ -304,6 +304,9 @@ impl Planner<'_> {
                     }
                     ast::ExistsBody::Query(query) => {
                         let (p, _) = planner.plan_single_query(query, inner, false)?;
+                        if p.has_writes() {
+                            return Err(PlanError::UpdateInSubquery { span: query.span });
+                        }
                         ops.extend(p.ops);
                         Ok(())
                     }
