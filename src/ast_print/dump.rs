@@ -379,29 +379,8 @@ fn unary_word(op: UnaryOp) -> &'static str {
     }
 }
 
-fn binary_word(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Or => "or",
-        BinaryOp::Xor => "xor",
-        BinaryOp::And => "and",
-        BinaryOp::Eq => "=",
-        BinaryOp::Ne => "<>",
-        BinaryOp::Lt => "<",
-        BinaryOp::Le => "<=",
-        BinaryOp::Gt => ">",
-        BinaryOp::Ge => ">=",
-        BinaryOp::Add => "+",
-        BinaryOp::Sub => "-",
-        BinaryOp::Mul => "*",
-        BinaryOp::Div => "/",
-        BinaryOp::Mod => "%",
-        BinaryOp::Pow => "^",
-        BinaryOp::In => "in",
-        BinaryOp::StartsWith => "starts-with",
-        BinaryOp::EndsWith => "ends-with",
-        BinaryOp::Contains => "contains",
-        BinaryOp::RegexMatch => "=~",
-    }
+fn binary_word(op: BinaryOp) -> String {
+    op.symbol().to_ascii_lowercase().replace(' ', "-")
 }
 
 /// `(head a b ...)` over sub-expressions.
@@ -449,7 +428,7 @@ fn expr(out: &mut String, e: &Expr) {
             out.push(')');
         }
         ExprKind::Unary { op, operand } => form(out, unary_word(*op), &[operand]),
-        ExprKind::Binary { op, lhs, rhs } => form(out, binary_word(*op), &[lhs, rhs]),
+        ExprKind::Binary { op, lhs, rhs } => form(out, &binary_word(*op), &[lhs, rhs]),
         ExprKind::IsNull { operand, negated } => {
             let head = if *negated { "is-not-null" } else { "is-null" };
             form(out, head, &[operand]);

@@ -101,28 +101,7 @@ fn binary_prec(op: BinaryOp) -> Prec {
 }
 
 fn binary_word(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Or => "OR",
-        BinaryOp::Xor => "XOR",
-        BinaryOp::And => "AND",
-        BinaryOp::Eq => "=",
-        BinaryOp::Ne => "<>",
-        BinaryOp::Lt => "<",
-        BinaryOp::Le => "<=",
-        BinaryOp::Gt => ">",
-        BinaryOp::Ge => ">=",
-        BinaryOp::Add => "+",
-        BinaryOp::Sub => "-",
-        BinaryOp::Mul => "*",
-        BinaryOp::Div => "/",
-        BinaryOp::Mod => "%",
-        BinaryOp::Pow => "^",
-        BinaryOp::In => "IN",
-        BinaryOp::StartsWith => "STARTS WITH",
-        BinaryOp::EndsWith => "ENDS WITH",
-        BinaryOp::Contains => "CONTAINS",
-        BinaryOp::RegexMatch => "=~",
-    }
+    op.symbol()
 }
 
 fn is_pattern(e: &Expr) -> bool {

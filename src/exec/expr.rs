@@ -620,7 +620,7 @@ pub(crate) fn binary(op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Val
             return Err(type_error(
                 format!(
                     "cannot apply `{}` to {} and {}",
-                    op_symbol(op),
+                    op.symbol(),
                     describe(&l),
                     describe(&r)
                 ),
@@ -658,18 +658,6 @@ fn integer_op(op: BinaryOp, a: i64, b: i64, span: Span) -> Result<Value> {
         }
         _ => return Ok(Value::Float((a as f64).powf(b as f64))),
     }))
-}
-
-fn op_symbol(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Add => "+",
-        BinaryOp::Sub => "-",
-        BinaryOp::Mul => "*",
-        BinaryOp::Div => "/",
-        BinaryOp::Mod => "%",
-        BinaryOp::Pow => "^",
-        _ => "operator",
-    }
 }
 
 fn in_list(l: Value, r: Value, span: Span) -> Result<Value> {
