@@ -241,6 +241,9 @@ impl Reader<'_> {
         if op.rels_bound {
             return self.follow_bound_list(op, from, row, next);
         }
+        if op.ends_only {
+            return self.reachable_ends(op, from, row, next);
+        }
         let mut walk = Vec::new();
         let mut scratch = row.clone();
         let last = op
@@ -248,6 +251,57 @@ impl Reader<'_> {
             .as_ref()
             .map_or(Value::Null, |t| get(&row, t.slot).clone());
         self.walk(op, from, &mut walk, &last, &row, &mut scratch, next)
+    }
+
+    /// Each node some trail of `op` reaches from `from`, once, by breadth-first search
+    /// (see `plan::optimize`). The relationship list is left empty: nothing reads it.
+    fn reachable_ends(
+        &self,
+        op: &VarExpand,
+        from: NodeId,
+        row: Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        let mut scratch = row.clone();
+        let mut seen: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
+        let emit = |node: NodeId, this: &Self, next: &mut Next| -> Result<Flow> {
+            let mut r = row.clone();
+            set(&mut r, op.to, Value::Node(node));
+            if !op.to_filter.is_empty() && !this.node_matches(node, &op.to_filter, &mut r)? {
+                return Ok(Flow::Continue);
+            }
+            set(&mut r, op.rels, Value::List(Vec::new()));
+            next(r)
+        };
+        if op.min == 0 {
+            seen.insert(from);
+            if emit(from, self, next)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        let mut frontier = vec![from];
+        let mut depth = 0;
+        while !frontier.is_empty() && op.max.is_none_or(|max| depth < max) {
+            depth += 1;
+            let mut following = Vec::new();
+            for node in frontier {
+                for (rel, other) in self.graph.rels_of(node, op.direction) {
+                    self.step()?;
+                    if seen.contains(&other)
+                        || !self.rel_matches(rel, &op.rel_filter, &mut scratch)?
+                    {
+                        continue;
+                    }
+                    seen.insert(other);
+                    if emit(other, self, next)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                    following.push(other);
+                }
+            }
+            frontier = following;
+        }
+        Ok(Flow::Continue)
     }
 
     /// A variable-length pattern whose relationship list is already bound: the path is

@@ -333,6 +333,12 @@ pub struct VarExpand {
     pub reversed: bool,
     /// The relationship list is bound already: follow exactly it.
     pub rels_bound: bool,
+    /// Nothing reads the relationship list, the MATCH has no other relationship, and the
+    /// walk is directed with a lower bound of 0 or 1: a candidate for [`Self::ends_only`].
+    pub ends_only_candidate: bool,
+    /// Only the set of end nodes matters downstream (set by `optimize`): a breadth-first
+    /// search with a visited set finds each once, instead of enumerating every trail.
+    pub ends_only: bool,
     pub unique: Uniqueness,
     pub time: Option<TimeCheck>,
 }

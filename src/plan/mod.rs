@@ -14,6 +14,7 @@ mod error;
 mod expr;
 pub mod functions;
 pub mod logical;
+pub mod optimize;
 mod pattern;
 mod projection;
 mod types;
@@ -136,6 +137,8 @@ struct Planner<'g> {
     aggregation: Option<projection::AggregationContext>,
     /// Push predicates into expansions.
     optimize: bool,
+    /// The MATCH being planned has one relationship and no named path.
+    sole_unnamed_rel: bool,
     /// After a projection: expressions that read a projected column instead.
     substitutions: Vec<(ast::Expr, Slot)>,
 }
@@ -148,6 +151,7 @@ impl<'g> Planner<'g> {
             reference_logs: Vec::new(),
             aggregation: None,
             optimize: true,
+            sole_unnamed_rel: false,
             substitutions: Vec::new(),
         }
     }
@@ -168,7 +172,10 @@ impl<'g> Planner<'g> {
         for single in &query.parts {
             self.next_slot = 0;
             let mut scope = Scope::default();
-            let (pipeline, cols) = self.plan_single_query(single, &mut scope, true)?;
+            let (mut pipeline, cols) = self.plan_single_query(single, &mut scope, true)?;
+            if self.optimize {
+                optimize::optimize(&mut pipeline);
+            }
             if let Some(expected) = &columns
                 && *expected != cols
             {

@@ -76,6 +76,8 @@ impl Planner<'_> {
             self.inline_filters(part, scope, slots, &mut pending)?;
         }
 
+        let rel_count: usize = parts.iter().map(|p| p.element.chain.len()).sum();
+        self.sole_unnamed_rel = rel_count == 1 && parts.iter().all(|p| p.variable.is_none());
         let mut unique = Uniqueness::default();
         let mut order: Vec<usize> = (0..parts.len()).collect();
         order.sort_by_key(|&i| parts[i].shortest.is_some());
@@ -659,6 +661,14 @@ impl Planner<'_> {
                     reversed,
                     unique: uniq,
                     rels_bound: rel_bound,
+                    ends_only_candidate: self.sole_unnamed_rel
+                        && rel.variable.is_none()
+                        && time.is_none()
+                        && !rel_bound
+                        && !to_bound
+                        && direction != Direction::Both
+                        && min <= 1,
+                    ends_only: false,
                     time,
                 })));
                 unique.lists.push(rel_slot);
