@@ -124,71 +124,106 @@ pub(super) fn call(
         return Some(Ok(Value::Null));
     }
     let statement_now = *clock.get_or_init(Utc::now);
-    let invalid = |message: String| ExecError::InvalidArgument {
-        message: format!("{}(): {message}", function.name()),
-        span,
-    };
-    let wrong = |what: &str, v: &Value| ExecError::TypeMismatch {
-        message: format!("{}() expects {what}, got {}", function.name(), describe(v)),
-        span,
-    };
+    Some(
+        evaluate(call, args, statement_now).map_err(|failure| match failure {
+            Failure::Invalid(message) => ExecError::InvalidArgument {
+                message: format!("{}(): {message}", function.name()),
+                span,
+            },
+            Failure::Wrong(what, got) => ExecError::TypeMismatch {
+                message: format!("{}() expects {what}, got {got}", function.name()),
+                span,
+            },
+        }),
+    )
+}
+
+/// Why a temporal function failed, before it is given the function's name and span.
+enum Failure {
+    /// A value of the right type that names no temporal value (`date('2015-13-01')`).
+    Invalid(String),
+    /// An argument of the wrong type: what was expected, and what came.
+    Wrong(&'static str, String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Invalid(message)
+    }
+}
+
+fn wrong(what: &'static str, got: &Value) -> Failure {
+    Failure::Wrong(what, describe(got))
+}
+
+fn evaluate(
+    call: Call,
+    args: &[Value],
+    statement_now: DateTime<Utc>,
+) -> std::result::Result<Value, Failure> {
     let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
-    Some(match call {
-        Call::Make(kind) => make(kind, args.first(), statement_now).map_err(invalid),
+    match call {
+        Call::Make(kind) => Ok(make(kind, args.first(), statement_now)?),
         Call::Now(kind, clock) => {
             let instant = match clock {
                 Clock::Statement => statement_now,
                 Clock::Realtime => Utc::now(),
             };
-            match args.first() {
-                None => Ok(now(kind, instant, Zone::utc())),
-                Some(Value::String(s)) => Zone::parse(s)
-                    .map(|zone| now(kind, instant, zone))
-                    .ok_or_else(|| invalid(format!("unknown time zone '{s}'"))),
-                Some(other) => Err(wrong("a time zone", other)),
-            }
+            let zone = match args.first() {
+                None => Zone::utc(),
+                Some(Value::String(s)) => {
+                    Zone::parse(s).ok_or_else(|| format!("unknown time zone '{s}'"))?
+                }
+                Some(other) => return Err(wrong("a time zone", other)),
+            };
+            Ok(now(kind, instant, zone))
         }
         Call::Truncate(kind) => {
-            let (Value::String(unit), Value::Map(map)) = (arg(0), args.get(2).unwrap_or(&EMPTY))
-            else {
-                return Some(Err(wrong("a unit name and a map", arg(0))));
+            let fields = match args.get(2) {
+                None => construct::Fields::default(),
+                Some(Value::Map(m)) => construct::Fields::read(m)?,
+                Some(other) => return Err(wrong("a map of components", other)),
             };
-            construct::Fields::read(map)
-                .and_then(|fields| construct::truncate(kind, unit, arg(1), &fields, statement_now))
-                .map_err(invalid)
+            let Value::String(unit) = arg(0) else {
+                return Err(wrong("a unit name", arg(0)));
+            };
+            Ok(construct::truncate(
+                kind,
+                unit,
+                arg(1),
+                &fields,
+                statement_now,
+            )?)
         }
         Call::Duration => match arg(0) {
-            Value::Map(m) => duration_from_map(m).map(Value::Duration).map_err(invalid),
+            Value::Map(m) => Ok(Value::Duration(duration_from_map(m)?)),
             Value::String(s) => text::parse_duration(s)
                 .map(Value::Duration)
-                .ok_or_else(|| invalid(format!("cannot read a duration from '{s}'"))),
+                .ok_or_else(|| Failure::Invalid(format!("cannot read a duration from '{s}'"))),
             d @ Value::Duration(_) => Ok(d.clone()),
             other => Err(wrong("a map or a string", other)),
         },
-        Call::Between(measure) => match between::between(measure, arg(0), arg(1), statement_now) {
-            Ok(Some(d)) => Ok(Value::Duration(d)),
-            Ok(None) => Err(wrong("two temporal values", arg(0))),
-            Err(message) => Err(invalid(message)),
-        },
-        Call::FromEpoch | Call::FromEpochMillis => {
-            let instant = match (call, arg(0), arg(1)) {
-                (Call::FromEpoch, Value::Int(s), Value::Int(n)) => Utc
-                    .timestamp_opt(*s, 0)
-                    .single()
-                    .and_then(|d| d.checked_add_signed(TimeDelta::nanoseconds(*n))),
-                (Call::FromEpochMillis, Value::Int(ms), _) => {
-                    Utc.timestamp_millis_opt(*ms).single()
-                }
-                (_, other, _) => return Some(Err(wrong("integers", other))),
-            };
-            instant
-                .map(|d| Value::DateTime(d.with_timezone(&Zone::utc())))
-                .ok_or_else(|| invalid("the instant is out of range".into()))
-        }
-    })
+        Call::Between(measure) => between::between(measure, arg(0), arg(1), statement_now)?
+            .map(Value::Duration)
+            .ok_or_else(|| wrong("two temporal values", arg(0))),
+        Call::FromEpoch | Call::FromEpochMillis => from_epoch(call, arg(0), arg(1)),
+    }
 }
 
-static EMPTY: Value = Value::Null;
+/// `datetime.fromepoch(seconds, nanoseconds)` and `datetime.fromepochmillis(millis)`, in UTC.
+fn from_epoch(call: Call, a: &Value, b: &Value) -> std::result::Result<Value, Failure> {
+    let instant = match (call, a, b) {
+        (Call::FromEpoch, Value::Int(s), Value::Int(n)) => Utc
+            .timestamp_opt(*s, 0)
+            .single()
+            .and_then(|d| d.checked_add_signed(TimeDelta::nanoseconds(*n))),
+        (Call::FromEpochMillis, Value::Int(ms), _) => Utc.timestamp_millis_opt(*ms).single(),
+        (_, Value::Int(_), other) | (_, other, _) => return Err(wrong("integers", other)),
+    };
+    instant
+        .map(|d| Value::DateTime(d.with_timezone(&Zone::utc())))
+        .ok_or_else(|| Failure::Invalid("the instant is out of range".into()))
+}
 
 /// `date(x)` and its siblings: now, or made from a string, a map or another value.
 fn make(

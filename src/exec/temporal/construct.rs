@@ -43,6 +43,8 @@ pub(super) struct Fields {
     time: Option<Value>,
     datetime: Option<Value>,
     timezone: Option<Zone>,
+    /// `epochSeconds` or `epochMillis`, as nanoseconds since 1970-01-01T00:00Z.
+    epoch_nanos: Option<i128>,
 }
 
 impl Fields {
@@ -67,6 +69,12 @@ impl Fields {
                 ("date", ..) => fields.date = Some(value.clone()),
                 ("time", ..) => fields.time = Some(value.clone()),
                 ("datetime", ..) => fields.datetime = Some(value.clone()),
+                ("epochSeconds", _, Value::Int(i)) => {
+                    fields.epoch_nanos = Some(i128::from(*i) * 1_000_000_000);
+                }
+                ("epochMillis", _, Value::Int(i)) => {
+                    fields.epoch_nanos = Some(i128::from(*i) * 1_000_000);
+                }
                 ("timezone", _, Value::String(s)) => {
                     fields.timezone =
                         Some(Zone::parse(s).ok_or(format!("unknown time zone '{s}'"))?)
@@ -92,6 +100,7 @@ impl Fields {
             && self.date.is_none()
             && self.time.is_none()
             && self.datetime.is_none()
+            && self.epoch_nanos.is_none()
     }
 
     pub(super) fn timezone(&self) -> Option<Zone> {
@@ -101,6 +110,9 @@ impl Fields {
 
 /// `kind` from a map of components (TCK Temporal1, Temporal3).
 pub(super) fn from_map(kind: Kind, f: &Fields, now: DateTime<Utc>) -> Result<Value> {
+    if let Some(nanos) = f.epoch_nanos {
+        return from_epoch(kind, f, nanos);
+    }
     let bases = [&f.date, &f.time, &f.datetime];
     let base_date = f.date.as_ref().or(f.datetime.as_ref()).map(date_of);
     let base_date = base_date.transpose()?;
@@ -137,6 +149,30 @@ pub(super) fn from_map(kind: Kind, f: &Fields, now: DateTime<Utc>) -> Result<Val
             Value::DateTime(zoned.ok_or("the date-time is out of range")?)
         }
     })
+}
+
+/// `datetime({epochSeconds: 416779, nanosecond: 5, timezone: '+01:00'})`: an instant,
+/// seen in the given zone (UTC by default).
+fn from_epoch(kind: Kind, f: &Fields, nanos: i128) -> Result<Value> {
+    let other_keys = f.date.is_some()
+        || f.time.is_some()
+        || f.datetime.is_some()
+        || f.has(&DATE_KEYS)
+        || f.has(&["hour", "minute", "second"]);
+    if kind != Kind::DateTime || other_keys {
+        return Err(
+            "an epoch only goes with sub-second components and a time zone in datetime()".into(),
+        );
+    }
+    let fraction = build_time(f, Some(NaiveTime::MIN))?.map_or(0, |t| t.nanosecond());
+    let total = nanos + i128::from(fraction);
+    let instant = i64::try_from(total.div_euclid(1_000_000_000))
+        .ok()
+        .and_then(|s| DateTime::from_timestamp(s, total.rem_euclid(1_000_000_000) as u32))
+        .ok_or("the instant is out of range")?;
+    Ok(Value::DateTime(
+        instant.with_timezone(&f.timezone.unwrap_or_else(Zone::utc)),
+    ))
 }
 
 /// The zone a base value brings with it: its own for date-times, its offset for times.
@@ -452,19 +488,9 @@ pub(super) fn truncate(
     fields: &Fields,
     now: DateTime<Utc>,
 ) -> Result<Value> {
+    let name = unit;
     let unit = Unit::parse(unit).ok_or_else(|| format!("unknown truncation unit '{unit}'"))?;
-    let (date, time, zone) = match v {
-        Value::Date(d) => (Some(*d), None, None),
-        Value::LocalTime(t) => (None, Some(*t), None),
-        Value::Time(t, o) => (None, Some(*t), Some(Zone::Fixed(*o))),
-        Value::LocalDateTime(d) => (Some(d.date()), Some(d.time()), None),
-        Value::DateTime(d) => (
-            Some(d.naive_local().date()),
-            Some(d.naive_local().time()),
-            Some(d.timezone()),
-        ),
-        other => return Err(format!("cannot truncate {}", other.type_name())),
-    };
+    let (date, time, zone) = parts_of(v)?;
     let has_date = matches!(kind, Kind::Date | Kind::LocalDateTime | Kind::DateTime);
     if has_date && date.is_none() {
         return Err(format!(
@@ -474,7 +500,7 @@ pub(super) fn truncate(
         ));
     }
     if (kind == Kind::Date && unit > Unit::Day) || (!has_date && unit < Unit::Day) {
-        return Err(format!("a {} cannot be truncated to {unit:?}", kind.name()));
+        return Err(format!("a {} cannot be truncated to a {name}", kind.name()));
     }
     let date = date.map(|d| truncate_date(d, unit)).transpose()?;
     let time = truncate_time(time.unwrap_or(NaiveTime::MIN), unit);
@@ -497,6 +523,24 @@ pub(super) fn truncate(
             localize(required(date, "year")?.and_time(time), zone)
                 .ok_or("the date-time is out of range")?,
         ),
+    })
+}
+
+/// A temporal value's local date, local time and zone, those it has.
+type Parts = (Option<NaiveDate>, Option<NaiveTime>, Option<Zone>);
+
+fn parts_of(v: &Value) -> Result<Parts> {
+    Ok(match v {
+        Value::Date(d) => (Some(*d), None, None),
+        Value::LocalTime(t) => (None, Some(*t), None),
+        Value::Time(t, o) => (None, Some(*t), Some(Zone::Fixed(*o))),
+        Value::LocalDateTime(d) => (Some(d.date()), Some(d.time()), None),
+        Value::DateTime(d) => (
+            Some(d.naive_local().date()),
+            Some(d.naive_local().time()),
+            Some(d.timezone()),
+        ),
+        other => return Err(format!("cannot truncate {}", other.type_name())),
     })
 }
 
@@ -596,6 +640,19 @@ mod tests {
         assert_eq!(build_date(&f, base).unwrap(), Some(date("1984-01-28")));
         let f = map(&[("year", Value::Int(28))]);
         assert_eq!(build_date(&f, base).unwrap(), Some(date("0028-11-11")));
+    }
+
+    #[test]
+    fn epochs_name_an_instant() {
+        let f = map(&[
+            ("epochSeconds", Value::Int(416_779)),
+            ("nanosecond", Value::Int(999_999_999)),
+        ]);
+        let v = from_map(Kind::DateTime, &f, Utc::now()).unwrap();
+        let Value::DateTime(d) = v else { panic!() };
+        assert_eq!(text::format_datetime(&d), "1970-01-05T19:46:19.999999999Z");
+        let f = map(&[("epochMillis", Value::Int(1)), ("hour", Value::Int(1))]);
+        assert!(from_map(Kind::DateTime, &f, Utc::now()).is_err());
     }
 
     #[test]
