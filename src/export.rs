@@ -582,7 +582,7 @@ mod tests {
             Value::List(vec![Value::str("a"), Value::Int(1), Value::Null]),
             Value::Map(map),
             Value::Date(NaiveDate::from_ymd_opt(2018, 3, 17).unwrap()),
-            Value::DateTime(datetime),
+            Value::from(datetime),
             Value::Duration(CypherDuration {
                 months: 14,
                 ..CypherDuration::default()

@@ -425,7 +425,7 @@ fn typed_values_load_as_their_types() {
     assert!(matches!(prop(&g, "a", "f"), Some(Value::Float(f)) if f == 2.5));
     assert_eq!(prop(&g, "a", "b"), Some(Value::Bool(true)));
     let t = DateTime::parse_from_rfc3339("2018-03-17T10:00:00+01:00").unwrap();
-    assert_eq!(prop(&g, "a", "t"), Some(Value::DateTime(t)));
+    assert_eq!(prop(&g, "a", "t"), Some(Value::from(t)));
     assert_eq!(
         prop(&g, "a", "tags"),
         Some(Value::List(vec![Value::str("x"), Value::str("y")]))
@@ -610,8 +610,8 @@ fn awkward_graph() -> Graph {
             ("yes", Value::Bool(true)),
             ("no", Value::Bool(false)),
             ("born", Value::Date(date)),
-            ("seen", Value::DateTime(dt)),
-            ("seen_utc", Value::DateTime(utc)),
+            ("seen", Value::from(dt)),
+            ("seen_utc", Value::from(utc)),
             ("none", Value::List(vec![])),
             ("one_empty", Value::List(vec![Value::str("")])),
             (

@@ -13,6 +13,7 @@ mod error;
 mod expr;
 mod functions;
 mod matching;
+mod temporal;
 mod write;
 
 use std::cell::RefCell;
@@ -36,6 +37,9 @@ pub struct Context<'a> {
     /// Types of relationships this statement deleted, for `type(r)` afterwards.
     pub deleted_rel_types:
         RefCell<std::collections::HashMap<crate::graph::RelId, crate::graph::Symbol>>,
+    /// The statement's clock: the first reading of the current time, which `date()`,
+    /// `datetime.statement()` and the like return throughout the statement.
+    pub clock: std::cell::OnceCell<chrono::DateTime<chrono::Utc>>,
 }
 
 impl<'a> Context<'a> {
@@ -45,6 +49,7 @@ impl<'a> Context<'a> {
             interrupt,
             steps: std::cell::Cell::new(0),
             deleted_rel_types: RefCell::default(),
+            clock: std::cell::OnceCell::new(),
         }
     }
 }

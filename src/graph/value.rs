@@ -12,7 +12,9 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, Timelike};
+
+use crate::temporal::Zone;
 
 /// A node's stable id (petgraph's `StableDiGraph` index).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -55,7 +57,8 @@ pub enum Value {
     LocalTime(NaiveTime),
     Time(NaiveTime, FixedOffset),
     LocalDateTime(NaiveDateTime),
-    DateTime(DateTime<FixedOffset>),
+    /// A date-time in a zone: a fixed offset or a named zone (`Europe/Stockholm`).
+    DateTime(DateTime<Zone>),
     Duration(Duration),
 }
 
@@ -164,13 +167,9 @@ impl Value {
             }
             (Date(a), Date(b)) => Some(a.cmp(b)),
             (LocalDateTime(a), LocalDateTime(b)) => Some(a.cmp(b)),
-            (DateTime(a), DateTime(b)) => Some(a.cmp(b)),
+            (DateTime(a), DateTime(b)) => Some(datetime_cmp(a, b)),
             (LocalTime(a), LocalTime(b)) => Some(a.cmp(b)),
-            (Time(a, oa), Time(b, ob)) => {
-                let ka = *a - chrono::Duration::seconds(oa.local_minus_utc() as i64);
-                let kb = *b - chrono::Duration::seconds(ob.local_minus_utc() as i64);
-                Some(ka.cmp(&kb))
-            }
+            (Time(a, oa), Time(b, ob)) => Some(time_cmp((a, oa), (b, ob))),
             _ => None,
         }
     }
@@ -254,9 +253,9 @@ impl Value {
             (Path(a), Path(b)) => a.nodes.cmp(&b.nodes).then_with(|| a.rels.cmp(&b.rels)),
             (Date(a), Date(b)) => a.cmp(b),
             (LocalDateTime(a), LocalDateTime(b)) => a.cmp(b),
-            (DateTime(a), DateTime(b)) => a.cmp(b),
+            (DateTime(a), DateTime(b)) => datetime_cmp(a, b),
             (LocalTime(a), LocalTime(b)) => a.cmp(b),
-            (Time(..), Time(..)) => self.cypher_cmp(other).unwrap_or(Ordering::Equal),
+            (Time(a, oa), Time(b, ob)) => time_cmp((a, oa), (b, ob)),
             (Duration(a), Duration(b)) => {
                 (a.months, a.days, a.seconds, a.nanos).cmp(&(b.months, b.days, b.seconds, b.nanos))
             }
@@ -311,7 +310,7 @@ impl Hash for Value {
             LocalTime(t) => t.hash(state),
             Time(t, o) => (t, o.local_minus_utc()).hash(state),
             LocalDateTime(d) => d.hash(state),
-            DateTime(d) => d.hash(state),
+            DateTime(d) => (d, d.offset().fix(), d.timezone()).hash(state),
             Duration(d) => d.hash(state),
         }
     }
@@ -345,6 +344,34 @@ impl From<String> for Value {
 impl<T: Into<Value>> From<Option<T>> for Value {
     fn from(v: Option<T>) -> Value {
         v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Times order by the instant they stand for on a common day, then by local time, as
+/// Java's `OffsetTime.compareTo` (so `12:00+01:00` and `11:00Z` are not equal).
+fn time_cmp(a: (&NaiveTime, &FixedOffset), b: (&NaiveTime, &FixedOffset)) -> Ordering {
+    let utc_nanos = |(t, o): (&NaiveTime, &FixedOffset)| {
+        i64::from(t.num_seconds_from_midnight()) * 1_000_000_000 + i64::from(t.nanosecond())
+            - i64::from(o.local_minus_utc()) * 1_000_000_000
+    };
+    utc_nanos(a).cmp(&utc_nanos(b)).then_with(|| a.0.cmp(b.0))
+}
+
+/// Date-times order by instant, then local date-time, then zone, as Java's
+/// `ChronoZonedDateTime.compareTo`; equal only when all three are.
+fn datetime_cmp(a: &DateTime<Zone>, b: &DateTime<Zone>) -> Ordering {
+    a.cmp(b)
+        .then_with(|| a.naive_local().cmp(&b.naive_local()))
+        .then_with(|| {
+            crate::temporal::format_zone(a.timezone())
+                .cmp(&crate::temporal::format_zone(b.timezone()))
+        })
+}
+
+impl From<DateTime<FixedOffset>> for Value {
+    /// A date-time whose zone is its fixed offset.
+    fn from(d: DateTime<FixedOffset>) -> Value {
+        Value::DateTime(crate::temporal::with_fixed_zone(d))
     }
 }
 

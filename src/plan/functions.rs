@@ -105,6 +105,32 @@ functions! {
     Timestamp = "timestamp", 0..=0;
     Sources = "sources", 1..=1;
     WeakestStatus = "weakestStatus", 1..=1;
+    DateTransaction = "date.transaction", 0..=1;
+    DateStatement = "date.statement", 0..=1;
+    DateRealtime = "date.realtime", 0..=1;
+    DateTruncate = "date.truncate", 2..=3;
+    LocalTimeTransaction = "localtime.transaction", 0..=1;
+    LocalTimeStatement = "localtime.statement", 0..=1;
+    LocalTimeRealtime = "localtime.realtime", 0..=1;
+    LocalTimeTruncate = "localtime.truncate", 2..=3;
+    TimeTransaction = "time.transaction", 0..=1;
+    TimeStatement = "time.statement", 0..=1;
+    TimeRealtime = "time.realtime", 0..=1;
+    TimeTruncate = "time.truncate", 2..=3;
+    LocalDateTimeTransaction = "localdatetime.transaction", 0..=1;
+    LocalDateTimeStatement = "localdatetime.statement", 0..=1;
+    LocalDateTimeRealtime = "localdatetime.realtime", 0..=1;
+    LocalDateTimeTruncate = "localdatetime.truncate", 2..=3;
+    DateTimeTransaction = "datetime.transaction", 0..=1;
+    DateTimeStatement = "datetime.statement", 0..=1;
+    DateTimeRealtime = "datetime.realtime", 0..=1;
+    DateTimeTruncate = "datetime.truncate", 2..=3;
+    DateTimeFromEpoch = "datetime.fromepoch", 2..=2;
+    DateTimeFromEpochMillis = "datetime.fromepochmillis", 1..=1;
+    DurationBetween = "duration.between", 2..=2;
+    DurationInMonths = "duration.inMonths", 2..=2;
+    DurationInDays = "duration.inDays", 2..=2;
+    DurationInSeconds = "duration.inSeconds", 2..=2;
 }
 
 /// The aggregate called `name` (any case), with its allowed argument counts.
