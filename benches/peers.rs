@@ -22,6 +22,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use datatrail::{Database, Value};
@@ -126,20 +127,22 @@ const STOPPED_MEMORY: u8 = 2;
 
 /// Runs `run` while a watchdog interrupts it after `timeout` or above `max_rss_mb`.
 /// The flag is set repeatedly, because `execute` clears it when a statement starts.
+/// The watchdog waits on a channel, so it ends as soon as `run` returns.
 fn guarded<T>(
     flag: &Arc<AtomicBool>,
     timeout: Duration,
     max_rss_mb: f64,
     run: impl FnOnce() -> T,
 ) -> (T, u8) {
-    let done = Arc::new(AtomicBool::new(false));
+    let (done, finished) = std::sync::mpsc::channel::<()>();
     let why = Arc::new(AtomicU8::new(STOPPED_NONE));
     let watchdog = {
-        let (flag, done, why) = (flag.clone(), done.clone(), why.clone());
+        let (flag, why) = (flag.clone(), why.clone());
         std::thread::spawn(move || {
             let start = Instant::now();
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(20));
+            while let Err(RecvTimeoutError::Timeout) =
+                finished.recv_timeout(Duration::from_millis(20))
+            {
                 if why.load(Ordering::Relaxed) == STOPPED_NONE {
                     if start.elapsed() > timeout {
                         why.store(STOPPED_TIME, Ordering::Relaxed);
@@ -154,7 +157,7 @@ fn guarded<T>(
         })
     };
     let out = run();
-    done.store(true, Ordering::Relaxed);
+    drop(done);
     watchdog.join().expect("watchdog thread");
     (out, why.load(Ordering::Relaxed))
 }
@@ -337,9 +340,12 @@ fn measure(o: &Options, db: &mut Database, text: &str) -> serde_json::Map<String
     let flag = db.interrupt_flag();
     let timeout = Duration::from_secs_f64(o.timeout_s);
     let timed = |db: &mut Database| {
-        let start = Instant::now();
-        let (out, why) = guarded(&flag, timeout, o.max_rss_mb, || db.execute(text));
-        let secs = start.elapsed().as_secs_f64();
+        // Timed inside the guard: the watchdog's start and stop are not the query's.
+        let ((out, secs), why) = guarded(&flag, timeout, o.max_rss_mb, || {
+            let start = Instant::now();
+            let out = db.execute(text);
+            (out, start.elapsed().as_secs_f64())
+        });
         // Both limits are reported as `timeout` (what summarize.py shows for "did not
         // finish"); `reason` and `error` say which.
         let stopped = |reason: &str, error: String| {
