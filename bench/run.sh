@@ -17,7 +17,7 @@
 #    datatrail's ratios to the best Cypher engine and to the best peer (bench/compare.py).
 #
 # Environment: BENCH_DATA, PEERS_RESULTS (default: the shared results-peers-*.jsonl),
-# BENCH_QUERY_TIMEOUT (s per run, default 60), BENCH_MAX_RSS_MB (watchdog limit on resident memory, default 4000; 12000 at large).
+# BENCH_QUERY_TIMEOUT (s per run, default 60), BENCH_MAX_RSS_MB (watchdog limit on resident memory, default 4000; 8000 at large).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -38,7 +38,7 @@ done
 case $scale in
   small)  n=10000;   m=50000;    max_rss=${BENCH_MAX_RSS_MB:-4000} ;;
   medium) n=100000;  m=1000000;  max_rss=${BENCH_MAX_RSS_MB:-4000} ;;
-  large)  n=1000000; m=10000000; max_rss=${BENCH_MAX_RSS_MB:-12000} ;;
+  large)  n=1000000; m=10000000; max_rss=${BENCH_MAX_RSS_MB:-8000} ;;
   *) echo "unknown scale $scale" >&2; exit 2 ;;
 esac
 base=${BENCH_DATA:-/tmp/bench-data}

@@ -126,8 +126,12 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-/// Variable-length expansion from Company_2 over the data edges: the bounded `*1..k`
-/// (k = 1..3, Q3 at 3) and unbounded `*` (Q4) forms of the peer benchmark.
+/// Variable-length expansion from Company_2 over the data edges: `*1..k` for k = 1..3
+/// (Q3 of the peer benchmark at k = 3), and Q5's shortest path.
+///
+/// Q4's unbounded `*` is left out: the engine enumerates trails, and their number grows
+/// about 60-fold per hop on this graph (21, 3,480, 23,504, 1,477,001 trails for k = 1..4),
+/// so it never finishes (see bench/README.md). Add it back once `*` runs as a search.
 fn expand(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     generate(dir.path());
@@ -139,7 +143,7 @@ fn expand(c: &mut Criterion) {
              RETURN count(DISTINCT b)"
         )
     };
-    for (name, range) in [("1..1", "*1..1"), ("1..2", "*1..2"), ("1..3", "*1..3"), ("unbounded", "*")] {
+    for (name, range) in [("1..1", "*1..1"), ("1..2", "*1..2"), ("1..3", "*1..3")] {
         let query = reach(range);
         group.bench_function(BenchmarkId::from_parameter(name), |b| {
             b.iter(|| db.execute(&query).expect("runs"))
