@@ -72,9 +72,23 @@ fn generate(dir: &Path) {
 /// endpoints from a xorshift generator (not the same graph, so not for cross-checks).
 fn generate_builtin(dir: &Path) {
     use std::fmt::Write as _;
-    const LABELS: [&str; 6] = ["Person", "Company", "Platform", "Party", "Campaign", "Regulator"];
+    const LABELS: [&str; 6] = [
+        "Person",
+        "Company",
+        "Platform",
+        "Party",
+        "Campaign",
+        "Regulator",
+    ];
     const ANCHORS: [usize; 6] = [1, 2, 1, 0, 3, 1];
-    const TYPES: [&str; 6] = ["SHARED_DATA", "SOLD_DATA", "EMPLOYS", "WORKS_FOR", "OWNS", "FUNDED"];
+    const TYPES: [&str; 6] = [
+        "SHARED_DATA",
+        "SOLD_DATA",
+        "EMPLOYS",
+        "WORKS_FOR",
+        "OWNS",
+        "FUNDED",
+    ];
     let mut state = 42u64;
     let mut next = move || {
         state ^= state << 13;

@@ -30,7 +30,7 @@ use serde_json::{Value as Json, json};
 
 /// Options from the command line (`cargo bench` adds a `--bench` of its own).
 struct Options {
-    data: std::path::PathBuf,
+    data: Option<std::path::PathBuf>,
     scale: String,
     queries: std::path::PathBuf,
     only: Vec<String>,
@@ -42,9 +42,13 @@ struct Options {
 
 fn options() -> Options {
     let mut o = Options {
-        data: "/tmp/bench-data/small-datatrail".into(),
+        data: None,
         scale: "small".into(),
-        queries: concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/bench/queries.cypher").into(),
+        queries: concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/bench/queries.cypher"
+        )
+        .into(),
         only: Vec::new(),
         timeout_s: 60.0,
         slow_s: 10.0,
@@ -53,10 +57,13 @@ fn options() -> Options {
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage(&format!("{arg} needs a value")));
+        let mut value = || {
+            args.next()
+                .unwrap_or_else(|| usage(&format!("{arg} needs a value")))
+        };
         match arg.as_str() {
             "--bench" => {}
-            "--data" => o.data = value().into(),
+            "--data" => o.data = Some(value().into()),
             "--scale" => o.scale = value(),
             "--queries" => o.queries = value().into(),
             "--only" => o.only = value().split(',').map(|s| s.trim().to_string()).collect(),
@@ -110,7 +117,13 @@ fn rss_mb(field: &str) -> f64 {
     status
         .lines()
         .find_map(|l| l.strip_prefix(field))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
         .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
 }
 
@@ -251,7 +264,11 @@ fn py_float(f: f64) -> String {
         let s = format!("{f:e}");
         let (mantissa, exp) = s.split_once('e').expect("exponent form");
         let exp: i32 = exp.parse().expect("exponent");
-        return format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+        return format!(
+            "{mantissa}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        );
     }
     let s = format!("{f:?}");
     if s.contains('.') { s } else { format!("{s}.0") }
@@ -263,7 +280,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -295,7 +316,11 @@ fn median(runs: &[f64]) -> f64 {
     let mut v = runs.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 fn round6(s: f64) -> f64 {
@@ -309,7 +334,9 @@ fn emit(o: &Options, step: &str, mut record: serde_json::Map<String, Json>) {
     record.insert("scale".into(), json!(o.scale));
     record.insert("step".into(), json!(step));
     record.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
-    let first = ["peer", "scale", "step", "median_s", "runs", "result", "version"];
+    let first = [
+        "peer", "scale", "step", "median_s", "runs", "result", "version",
+    ];
     let mut fields: Vec<String> = Vec::new();
     for key in first {
         if let Some(value) = record.remove(key) {
@@ -331,8 +358,10 @@ fn record(pairs: Json) -> serde_json::Map<String, Json> {
 
 /// A failed step in the peers' shape: no time, no result, a status and the reason.
 fn failed(status: &str, error: String) -> serde_json::Map<String, Json> {
-    record(json!({"median_s": null, "runs": [], "result": null, "status": status,
-                  "error": error, "variant": "canonical"}))
+    record(
+        json!({"median_s": null, "runs": [], "result": null, "status": status,
+                  "error": error, "variant": "canonical"}),
+    )
 }
 
 /// One query: warm-up, then timed runs, each guarded by the watchdog.
@@ -357,7 +386,10 @@ fn measure(o: &Options, db: &mut Database, text: &str) -> serde_json::Map<String
         match ((out, secs), why) {
             (_, STOPPED_TIME) => Err(stopped(
                 "time",
-                format!("interrupted by the watchdog after {secs:.1} s (limit {:.0} s)", o.timeout_s),
+                format!(
+                    "interrupted by the watchdog after {secs:.1} s (limit {:.0} s)",
+                    o.timeout_s
+                ),
             )),
             (_, STOPPED_MEMORY) => Err(stopped(
                 "memory",
@@ -401,6 +433,11 @@ fn measure(o: &Options, db: &mut Database, text: &str) -> serde_json::Map<String
 fn main() {
     self_check();
     let o = options();
+    // A bare `cargo bench` runs every bench target: without data, this one steps aside.
+    let Some(data) = o.data.clone() else {
+        eprintln!("peers: no --data DIR given, nothing to run (see bench/README.md)");
+        return;
+    };
     let queries = std::fs::read_to_string(&o.queries)
         .unwrap_or_else(|e| usage(&format!("{}: {e}", o.queries.display())));
     let queries = canonical_queries(&queries);
@@ -408,7 +445,7 @@ fn main() {
         usage(&format!("no queries in {}", o.queries.display()));
     }
     let start = Instant::now();
-    let graph = match datatrail::load::load_dir(&o.data) {
+    let graph = match datatrail::load::load_dir(&data) {
         Ok(graph) => graph,
         Err(e) => {
             emit(&o, "load", failed("error", e.to_string()));
@@ -445,10 +482,17 @@ fn main() {
 /// The checksum must equal Python's, or the cross-check fails for the wrong reason:
 /// checked at every start (microseconds), since `harness = false` runs no `#[test]`.
 fn self_check() {
-    assert_eq!(crc32(b"123456789"), 0xCBF4_3926, "crc32 differs from zlib's");
+    assert_eq!(
+        crc32(b"123456789"),
+        0xCBF4_3926,
+        "crc32 differs from zlib's"
+    );
     let mut s = String::new();
     py_json(&json!(["Caf\u{e9}", 1, 2.5, null, "a\"b"]), &mut s);
-    assert_eq!(s, r#"["Caf\u00e9",1,2.5,null,"a\"b"]"#, "JSON differs from Python's");
+    assert_eq!(
+        s, r#"["Caf\u00e9",1,2.5,null,"a\"b"]"#,
+        "JSON differs from Python's"
+    );
     assert_eq!(py_float(1e16), "1e+16");
     assert_eq!(py_float(1.5e-7), "1.5e-07");
     assert_eq!(py_float(0.5), "0.5");
