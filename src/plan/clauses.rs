@@ -21,20 +21,7 @@ impl Planner<'_> {
             Clause::Match(m) => self.plan_match(ops, scope, m)?,
             Clause::Unwind { expr, variable, .. } => {
                 let expr = self.expr_in(expr, scope, "in UNWIND")?;
-                if scope.get(&variable.name).is_some() {
-                    return Err(PlanError::VariableAlreadyBound {
-                        name: variable.name.clone(),
-                        span: variable.span,
-                    });
-                }
-                let slot = self.new_slot();
-                scope.insert(
-                    &variable.name,
-                    Var {
-                        slot,
-                        kind: VarKind::Value,
-                    },
-                );
+                let slot = self.declare_new(scope, variable, VarKind::Value)?;
                 ops.push(Op::Unwind { expr, slot });
             }
             Clause::With {
@@ -217,20 +204,7 @@ impl Planner<'_> {
         }
         let path = match &part.variable {
             Some(v) => {
-                if scope.get(&v.name).is_some() {
-                    return Err(PlanError::VariableAlreadyBound {
-                        name: v.name.clone(),
-                        span: v.span,
-                    });
-                }
-                let slot = self.new_slot();
-                scope.insert(
-                    &v.name,
-                    Var {
-                        slot,
-                        kind: VarKind::Path,
-                    },
-                );
+                let slot = self.declare_new(scope, v, VarKind::Path)?;
                 Some((
                     slot,
                     nodes.iter().map(|n| n.slot).collect(),
@@ -319,22 +293,10 @@ impl Planner<'_> {
             .as_ref()
             .map(|p| self.expr(p, scope))
             .transpose()?;
-        let slot = self.new_slot();
-        if let Some(variable) = &rel.variable {
-            if scope.get(&variable.name).is_some() {
-                return Err(PlanError::VariableAlreadyBound {
-                    name: variable.name.clone(),
-                    span: variable.span,
-                });
-            }
-            scope.insert(
-                &variable.name,
-                Var {
-                    slot,
-                    kind: VarKind::Rel,
-                },
-            );
-        }
+        let slot = match &rel.variable {
+            Some(variable) => self.declare_new(scope, variable, VarKind::Rel)?,
+            None => self.new_slot(),
+        };
         Ok(CreateRel {
             slot,
             start,

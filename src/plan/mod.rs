@@ -162,6 +162,24 @@ impl<'g> Planner<'g> {
         slot
     }
 
+    /// A new variable in `scope`; an error when the name is already taken.
+    fn declare_new(
+        &mut self,
+        scope: &mut Scope,
+        name: &ast::Ident,
+        kind: VarKind,
+    ) -> Result<Slot, PlanError> {
+        if scope.get(&name.name).is_some() {
+            return Err(PlanError::VariableAlreadyBound {
+                name: name.name.clone(),
+                span: name.span,
+            });
+        }
+        let slot = self.new_slot();
+        scope.insert(&name.name, Var { slot, kind });
+        Ok(slot)
+    }
+
     fn plan_query(
         &mut self,
         query: &ast::Query,

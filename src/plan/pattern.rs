@@ -154,20 +154,7 @@ impl Planner<'_> {
             nodes.push(self.declare_node(node, scope)?);
         }
         if let Some(variable) = &part.variable {
-            if scope.get(&variable.name).is_some() {
-                return Err(PlanError::VariableAlreadyBound {
-                    name: variable.name.clone(),
-                    span: variable.span,
-                });
-            }
-            let slot = self.new_slot();
-            scope.insert(
-                &variable.name,
-                Var {
-                    slot,
-                    kind: VarKind::Path,
-                },
-            );
+            self.declare_new(scope, variable, VarKind::Path)?;
         }
         Ok(ChainSlots { nodes, rels })
     }
