@@ -127,6 +127,12 @@ fn rss_mb(field: &str) -> f64 {
         .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
 }
 
+/// Resets this process's peak RSS (`VmHWM`) to its current size, so the next reading
+/// is one query's peak (Linux `clear_refs` value 5); false where that is not allowed.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
 /// The machine's 1-minute load average: the machine is shared, so a busy one is recorded.
 fn loadavg() -> Option<f64> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
@@ -467,7 +473,11 @@ fn main() {
     for (id, text) in &queries {
         if o.only.is_empty() || o.only.contains(id) {
             eprintln!("peers: {id} ...");
-            let rec = measure(&o, &mut db, text);
+            let reset = reset_peak_rss();
+            let mut rec = measure(&o, &mut db, text);
+            if reset {
+                rec.insert("peak_rss_mb".into(), json!(rss_mb("VmHWM:")));
+            }
             emit(&o, id, rec);
         }
     }
@@ -475,7 +485,7 @@ fn main() {
         &o,
         "end",
         record(json!({"median_s": null, "runs": [], "result": null,
-                      "peak_rss_mb": rss_mb("VmHWM:")})),
+                      "rss_mb": rss_mb("VmRSS:")})),
     );
 }
 
