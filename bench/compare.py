@@ -113,8 +113,8 @@ def main(path, scale):
     line = ""
     if load.get("settle_s") is not None:
         line += (f"\ndatatrail: the first statements after the load were slow for {load['settle_s']:.3f} s "
-                 f"({load.get('settle_runs')} runs of `RETURN 1`, glibc consolidating the blocks the loader "
-                 "freed); not counted in load or Q1.")
+                 f"({load.get('settle_runs')} run(s) of `RETURN 1`: glibc consolidating the blocks the loader "
+                 "freed); counted neither in load nor in Q1.")
     line += f"\ndatatrail peak RSS: {load.get('peak_rss_mb')} MiB after load"
     per_query = [(st, recs[(US, scale, st)].get("peak_rss_mb")) for st in STEPS[1:] if (US, scale, st) in recs]
     per_query = [(st, v) for st, v in per_query if v]
