@@ -92,6 +92,10 @@ echo "== done $(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # ── peers (only when asked) ──
 if [ $with_peers = 1 ]; then
+  if [ ! -x "${PEERS_VENV:-/tmp/peers-venv}/bin/python" ]; then
+    echo "--peers: no ${PEERS_VENV:-/tmp/peers-venv}; set up the peers' venvs first (see $shared/run_peers.sh)" >&2
+    exit 2
+  fi
   "$shared/run_peers.sh" "$scale" "$results"
 fi
 
