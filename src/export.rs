@@ -412,16 +412,8 @@ fn file_error(path: &Path, source: io::Error) -> ExportError {
 // ── JSON ──
 
 fn push_row(result: &ResultSet, row: &[Value], out: &mut String) {
-    out.push('{');
-    for (i, (column, value)) in result.columns.iter().zip(row).enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_json_str(column, out);
-        out.push(':');
-        push_json(result, value, out);
-    }
-    out.push('}');
+    let entries = result.columns.iter().map(String::as_str).zip(row);
+    push_object(result, entries, out);
 }
 
 /// Appends `value` as JSON, in the representation the module doc describes.

@@ -164,16 +164,7 @@ impl Planner<'_> {
             return Ok(self.new_slot());
         };
         if let Some(var) = scope.get(&variable.name) {
-            if var.kind != VarKind::Node && var.kind != VarKind::Value {
-                return Err(kind_conflict(
-                    &variable.name,
-                    VarKind::Node,
-                    var.kind,
-                    variable.span,
-                ));
-            }
-            self.variable(scope, &variable.name, variable.span)?;
-            return Ok(var.slot);
+            return self.reuse_bound(scope, variable, var, VarKind::Node);
         }
         let slot = self.new_slot();
         scope.insert(
@@ -184,6 +175,27 @@ impl Planner<'_> {
             },
         );
         Ok(slot)
+    }
+
+    /// A pattern element naming a variable bound earlier: it must hold `expected` (or a
+    /// value of unknown kind), and the pattern reuses its slot.
+    fn reuse_bound(
+        &mut self,
+        scope: &Scope,
+        variable: &ast::Ident,
+        var: Var,
+        expected: VarKind,
+    ) -> Result<Slot> {
+        if var.kind != expected && var.kind != VarKind::Value {
+            return Err(kind_conflict(
+                &variable.name,
+                expected,
+                var.kind,
+                variable.span,
+            ));
+        }
+        self.variable(scope, &variable.name, variable.span)?;
+        Ok(var.slot)
     }
 
     fn declare_rel(
@@ -216,16 +228,7 @@ impl Planner<'_> {
                 self.variable(scope, &variable.name, variable.span)?;
                 return Ok(var.slot);
             }
-            if var.kind != VarKind::Rel && var.kind != VarKind::Value {
-                return Err(kind_conflict(
-                    &variable.name,
-                    VarKind::Rel,
-                    var.kind,
-                    variable.span,
-                ));
-            }
-            self.variable(scope, &variable.name, variable.span)?;
-            return Ok(var.slot);
+            return self.reuse_bound(scope, variable, var, VarKind::Rel);
         }
         let slot = self.new_slot();
         scope.insert(&variable.name, Var { slot, kind });
