@@ -297,6 +297,19 @@ impl Graph {
         out.chain(inc)
     }
 
+    /// Like [`Graph::rels_of`], keeping only relationships whose type is in `types`
+    /// (all of them when `types` is empty).
+    pub fn rels_of_types<'a>(
+        &'a self,
+        node: NodeId,
+        direction: Direction,
+        types: &'a [Symbol],
+    ) -> impl Iterator<Item = (RelId, NodeId)> + 'a {
+        self.rels_of(node, direction).filter(move |(rel, _)| {
+            types.is_empty() || self.rel_type(*rel).is_some_and(|t| types.contains(&t))
+        })
+    }
+
     pub fn degree(&self, node: NodeId, direction: Direction) -> usize {
         self.rels_of(node, direction).count()
     }
