@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use crate::exec::ExecError;
 use crate::export::ExportError;
+use crate::journal::JournalError;
 use crate::load::LoadError;
 use crate::parser::SyntaxError;
 use crate::plan::PlanError;
@@ -47,6 +48,8 @@ pub enum Error {
     Load(#[from] LoadError),
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
 }
 
 impl Error {
@@ -56,7 +59,7 @@ impl Error {
             Error::Syntax(e) => Some(e.span),
             Error::Plan(e) => Some(e.span()),
             Error::Exec(e) => e.span(),
-            Error::Load(_) | Error::Export(_) => None,
+            Error::Load(_) | Error::Export(_) | Error::Journal(_) => None,
         }
     }
 
@@ -67,7 +70,7 @@ impl Error {
             Error::Syntax(_) => ("SyntaxError", true),
             Error::Plan(e) => (e.tck_class(), true),
             Error::Exec(e) => (e.tck_class(), false),
-            Error::Load(_) | Error::Export(_) => ("IOError", false),
+            Error::Load(_) | Error::Export(_) | Error::Journal(_) => ("IOError", false),
         }
     }
 

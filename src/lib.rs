@@ -20,7 +20,9 @@ pub mod error;
 pub mod exec;
 pub mod export;
 pub mod graph;
+pub mod journal;
 pub mod load;
+pub mod lock;
 pub mod parser;
 pub mod picture;
 pub mod plan;
@@ -47,6 +49,8 @@ pub struct Database {
     interrupt: Arc<AtomicBool>,
     /// Whether the planner pushes predicates into expansions (on unless testing).
     unoptimized: bool,
+    /// The dataset folder's journal, which every successful write statement goes to.
+    journal: Option<journal::Journal>,
 }
 
 impl Database {
@@ -62,6 +66,7 @@ impl Database {
             params: Params::new(),
             interrupt: Arc::default(),
             unoptimized: false,
+            journal: None,
         }
     }
 
@@ -76,9 +81,57 @@ impl Database {
         &self.graph
     }
 
-    /// Replaces the graph (`:load DIR`).
+    /// Replaces the graph (`:load DIR`), letting go of the old dataset's journal.
     pub fn replace_graph(&mut self, graph: Graph) {
         self.graph = graph;
+        self.journal = None;
+    }
+
+    /// The graph, leaving an empty one.
+    pub fn into_graph(self) -> Graph {
+        self.graph
+    }
+
+    /// Makes every later successful write statement durable in `journal` (the dataset
+    /// folder's, as [`journal::open`] replayed it over this graph).
+    pub fn attach_journal(&mut self, journal: journal::Journal) {
+        self.journal = Some(journal);
+    }
+
+    /// Stops journaling, returning the journal (and with it, once dropped, the folder's
+    /// lock).
+    pub fn take_journal(&mut self) -> Option<journal::Journal> {
+        self.journal.take()
+    }
+
+    /// The journal write statements go to, if the dataset is a folder.
+    pub fn journal(&self) -> Option<&journal::Journal> {
+        self.journal.as_ref()
+    }
+
+    /// Writes the graph to the dataset folder `dir` (`:save`, `--save`) and empties its
+    /// journal, as one step ([`journal::fold`]); later writes are journaled there. The
+    /// graph is then read back from the saved files, so that it is exactly what loading
+    /// the folder gives (ids and order included), which replaying later entries needs.
+    ///
+    /// # Errors
+    /// [`Error::Load`] when the graph cannot be saved as CSV, [`Error::Journal`] when the
+    /// folder is held by another writer or the disk fails.
+    pub fn save_dir(&mut self, dir: &std::path::Path) -> Result<load::SaveSummary, Error> {
+        let mut target = match self.journal.take() {
+            Some(journal) if journal.is_for(dir) => journal,
+            previous => match journal::Journal::for_saving(dir) {
+                Ok(journal) => journal,
+                Err(e) => {
+                    self.journal = previous;
+                    return Err(e.into());
+                }
+            },
+        };
+        let summary = target.save(&self.graph)?;
+        self.graph = load::load_dir(dir)?;
+        self.journal = Some(target);
+        Ok(summary)
     }
 
     /// Session parameters used by every statement (`--param`, `:param`).
@@ -116,20 +169,88 @@ impl Database {
         query: &str,
         params: &Params,
     ) -> Result<Vec<ResultSet>, Error> {
+        self.run(query, params, None)
+    }
+
+    /// Runs a journal entry again, with its parameters and clock.
+    pub(crate) fn replay(&mut self, entry: &journal::Entry) -> Result<(), Error> {
+        self.run(&entry.statement, &entry.params, entry.clock)
+            .map(drop)
+    }
+
+    /// Runs statements; with a journal, each write statement that succeeds is made
+    /// durable before its result is returned. `clock` fixes the statement clock.
+    fn run(
+        &mut self,
+        query: &str,
+        params: &Params,
+        clock: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Vec<ResultSet>, Error> {
         let statements = parser::parse(query)?;
         let mut results = Vec::with_capacity(statements.len());
         for statement in &statements {
             let plan = plan::plan_with(statement, &self.graph, !self.unoptimized)?;
+            let journaled = plan.has_writes() && self.journal.is_some();
+            if journaled && let Some(journal) = &mut self.journal {
+                journal.begin_write()?;
+            }
             self.interrupt
                 .store(false, std::sync::atomic::Ordering::Relaxed);
             let ctx = exec::Context::new(params, &self.interrupt);
+            if let Some(clock) = clock {
+                let _ = ctx.clock.set(clock);
+            }
             let result = exec::execute(&plan, &mut self.graph, &ctx)?;
+            if journaled {
+                let text = match statements.len() {
+                    1 => query.to_string(),
+                    _ => statement.to_string(),
+                };
+                self.make_durable(text, params, ctx.clock.get().copied())?;
+            }
             results.push(match &plan.copy_to {
                 Some(path) => copy_to(&result, path)?,
                 None => result,
             });
         }
         Ok(results)
+    }
+
+    /// Appends a write statement that succeeded to the journal; one whose effect its
+    /// text cannot reproduce (`rand()`, a real-time clock, a node as a parameter) is made
+    /// durable by saving the whole dataset instead. When neither works, journaling
+    /// stops: the folder no longer matches the graph.
+    fn make_durable(
+        &mut self,
+        statement: String,
+        params: &Params,
+        clock: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<(), Error> {
+        let Some(journal) = &mut self.journal else {
+            return Ok(());
+        };
+        let repeatable = !journal::scan::calls_unrepeatable_function(&statement);
+        let entry = journal::Entry {
+            statement,
+            params: params.clone(),
+            clock,
+        };
+        let written = match entry.to_frame().filter(|_| repeatable) {
+            Some(frame) => journal.append(&frame),
+            None => {
+                let dir = journal.dir().to_path_buf();
+                self.save_dir(&dir)
+                    .map(drop)
+                    .map_err(|e| journal::JournalError::NotDurable {
+                        path: dir.join(journal::JOURNAL_FILE),
+                        reason: e.to_string(),
+                    })
+            }
+        };
+        if written.is_err() {
+            self.journal = None;
+        }
+        Ok(written?)
     }
 }
 

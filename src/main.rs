@@ -169,7 +169,7 @@ fn main() -> ExitCode {
     let outcome = run_batch(&mut db, runner, &scripts, cli.output.as_deref());
     match (outcome, &cli.save) {
         (Err(code), _) => code,
-        (Ok(Outcome::Ok), Some(dir)) => save(&db, dir, cli.quiet),
+        (Ok(Outcome::Ok), Some(dir)) => save(&mut db, dir, cli.quiet),
         (Ok(Outcome::Ok), None) => ExitCode::SUCCESS,
         (Ok(Outcome::Failed), save) => {
             if let Some(dir) = save {
@@ -187,8 +187,8 @@ fn main() -> ExitCode {
 }
 
 /// `--save DIR`, once every statement succeeded.
-fn save(db: &Database, dir: &Path, quiet: bool) -> ExitCode {
-    match load::save_dir(db.graph(), dir) {
+fn save(db: &mut Database, dir: &Path, quiet: bool) -> ExitCode {
+    match db.save_dir(dir) {
         Ok(summary) => {
             if !quiet {
                 eprintln!("{}", repl::saved_message(&summary, dir));
@@ -267,9 +267,17 @@ fn read_stdin() -> Result<Script, String> {
 fn load_database(cli: &Cli, progress: bool) -> Result<(Database, Dataset), String> {
     let start = Instant::now();
     let (sources, dataset) = dataset_sources(cli).map_err(|e| e.to_string())?;
-    let graph = match &sources {
-        Some(sources) => load_with_bar(sources, progress),
-        None => load::load_embedded(),
+    let mut journal = None;
+    let graph = match (&sources, &dataset) {
+        // A folder alone is opened with its journal, which makes its changes durable.
+        (Some(_), Dataset::Folder(dir)) => {
+            let opened = repl::open_dir(dir, progress).map_err(|e| e.to_string())?;
+            opened.warnings.iter().for_each(|w| eprintln!("{w}"));
+            journal = Some(opened.journal);
+            Ok(opened.graph)
+        }
+        (Some(sources), _) => load_with_bar(sources, progress),
+        (None, _) => load::load_embedded(),
     }
     .map_err(|e| e.to_string())?;
     if cli.timing {
@@ -280,13 +288,21 @@ fn load_database(cli: &Cli, progress: bool) -> Result<(Database, Dataset), Strin
             graph.rel_count()
         );
     }
-    Ok((Database::with_graph(graph), dataset))
+    let mut db = Database::with_graph(graph);
+    if let Some(journal) = journal {
+        db.attach_journal(journal);
+    }
+    Ok((db, dataset))
 }
 
 /// The files to load: the `--data` folder's (every file [`Sources::from_dir`] finds),
 /// then the `--nodes` and `--edges` files; `None` for the built-in case graph.
 fn dataset_sources(cli: &Cli) -> Result<(Option<Sources>, Dataset), LoadError> {
     let (mut sources, dataset) = match &cli.data {
+        // With files added, the graph is no longer the folder's: it has no journal.
+        Some(dir) if !cli.nodes.is_empty() || !cli.edges.is_empty() => {
+            (repl::data_dir_sources(dir)?, Dataset::Files)
+        }
         Some(dir) => (repl::data_dir_sources(dir)?, Dataset::Folder(dir.clone())),
         None if cli.nodes.is_empty() && cli.edges.is_empty() => {
             return Ok((None, Dataset::Embedded));

@@ -1,11 +1,12 @@
 //! Where the REPL's graph comes from and goes to: dataset folders checked before they
-//! load (`--data`, `:load`), what `:save` without a folder means, and the line `:save`
-//! and `--save` print.
+//! load (`--data`, `:load`) and opened with their journal replayed, what `:save` without
+//! a folder means, and the line `:save` and `--save` print.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::graph::Graph;
+use crate::journal::{self, Opened};
 use crate::load::{LoadError, SaveSummary, Sources};
 use crate::repl::progress;
 
@@ -28,6 +29,32 @@ pub enum Dataset {
 /// Any [`LoadError`].
 pub fn load_dir(dir: &Path, progress: bool) -> Result<Graph, LoadError> {
     progress::load_with_bar(&data_dir_sources(dir)?, progress)
+}
+
+/// Opens a dataset folder for the command line and the REPL: its CSV files (with a
+/// progress bar when `progress`), then its journal replayed ([`journal::open`]).
+///
+/// # Errors
+/// [`crate::Error::Load`] or [`crate::Error::Journal`].
+pub fn open_dir(dir: &Path, progress: bool) -> Result<Opened, crate::Error> {
+    check_data_dir(dir)?;
+    journal::open(dir, || load_dir(dir, progress))
+}
+
+/// `loaded 12 nodes and 3 relationships from DIR`, plus the journal entries replayed.
+pub fn loaded_message(opened: &Opened, dir: &Path) -> String {
+    let mut message = format!(
+        "loaded {} nodes and {} relationships from {}",
+        opened.graph.node_count(),
+        opened.graph.rel_count(),
+        dir.display()
+    );
+    match opened.replayed {
+        0 => {}
+        1 => message.push_str(" (1 change replayed from the journal)"),
+        n => message.push_str(&format!(" ({n} changes replayed from the journal)")),
+    }
+    message
 }
 
 /// The files of a dataset folder ([`Sources::from_dir`]), saying plainly when the

@@ -26,9 +26,10 @@ use rustyline::{CompletionType, Config, Editor};
 
 use crate::Database;
 use crate::export::{self, ExportError};
-use crate::load;
 
-pub use dataset::{Dataset, check_data_dir, data_dir_sources, load_dir, saved_message};
+pub use dataset::{
+    Dataset, check_data_dir, data_dir_sources, load_dir, loaded_message, open_dir, saved_message,
+};
 pub use param::parse_param;
 
 use command::{HELP, MetaCommand};
@@ -249,22 +250,7 @@ impl<W: Write> Repl<W> {
             },
             MetaCommand::Sources => self.show_sources()?,
             MetaCommand::Save(dir) => self.save(dir)?,
-            MetaCommand::Load(dir) => match load_dir(&dir, self.progress) {
-                Ok(graph) => {
-                    let counts = (graph.node_count(), graph.rel_count());
-                    self.db.replace_graph(graph);
-                    self.vocabulary_stale = true;
-                    self.dataset = Dataset::Folder(dir.clone());
-                    writeln!(
-                        self.term,
-                        "loaded {} nodes and {} relationships from {}",
-                        counts.0,
-                        counts.1,
-                        dir.display()
-                    )?;
-                }
-                Err(e) => writeln!(self.term, "error: {e}\nthe current graph is kept")?,
-            },
+            MetaCommand::Load(dir) => self.load(&dir)?,
             MetaCommand::Param { name, value } => match parse_param(&value, &name) {
                 Ok(value) => {
                     let shown = literal(&value);
@@ -350,12 +336,37 @@ impl<W: Write> Repl<W> {
                 return Ok(());
             }
         };
-        match load::save_dir(self.db.graph(), &dir) {
+        match self.db.save_dir(&dir) {
             Ok(summary) => {
                 writeln!(self.term, "{}", saved_message(&summary, &dir))?;
                 self.dataset = Dataset::Folder(dir);
             }
             Err(e) => writeln!(self.term, "error: {e}\nnothing was saved")?,
+        }
+        Ok(())
+    }
+
+    /// `:load DIR`: the folder's graph with its journal replayed. The current dataset's
+    /// lock is let go first (the folder may be the same one), and kept on failure.
+    fn load(&mut self, dir: &Path) -> Result<(), ExportError> {
+        let previous = self.db.take_journal();
+        match open_dir(dir, self.progress) {
+            Ok(opened) => {
+                for warning in &opened.warnings {
+                    writeln!(self.term, "{warning}")?;
+                }
+                writeln!(self.term, "{}", loaded_message(&opened, dir))?;
+                self.db.replace_graph(opened.graph);
+                self.db.attach_journal(opened.journal);
+                self.vocabulary_stale = true;
+                self.dataset = Dataset::Folder(dir.to_path_buf());
+            }
+            Err(e) => {
+                if let Some(journal) = previous {
+                    self.db.attach_journal(journal);
+                }
+                writeln!(self.term, "error: {e}\nthe current graph is kept")?;
+            }
         }
         Ok(())
     }
@@ -471,6 +482,7 @@ mod tests {
     use super::*;
     use crate::export::Format;
     use crate::graph::{Graph, Value};
+    use crate::load;
 
     fn repl() -> Repl<Vec<u8>> {
         let mut graph = Graph::new();

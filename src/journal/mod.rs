@@ -1,0 +1,487 @@
+//! Durable edits: every write statement that succeeds on a dataset folder is appended to
+//! the folder's journal, `datatrail.journal`, and flushed to disk before it is reported;
+//! loading the folder replays the journal after the CSV files; saving folds it into
+//! them ([`fold`]). Only one process at a time writes to a folder ([`crate::lock`]).
+//!
+//! The file: a 16-byte header (`DTJ1`, the generation of the CSV snapshot the entries
+//! apply to as a little-endian u64, and the CRC-32 of those 12 bytes), then entries, each
+//! a little-endian u32 length, the payload's CRC-32, and the payload ([`entry`]). A last
+//! entry cut short by a crash (or whose checksum fails with nothing after it) was never
+//! acknowledged and is dropped with a warning; a damaged entry with entries after it is
+//! an error naming the file and the entry.
+
+pub mod entry;
+pub mod fold;
+pub mod scan;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::graph::Graph;
+use crate::load::{LoadError, SaveSummary};
+use crate::lock::{LockError, WriterLock};
+use crate::{Database, Error};
+
+pub use entry::Entry;
+use entry::{FRAME_LEN, read_frame_header};
+use fold::io_at;
+
+/// The journal's name inside a dataset folder.
+pub const JOURNAL_FILE: &str = "datatrail.journal";
+const MAGIC: &[u8; 4] = b"DTJ1";
+/// Bytes in the journal's header.
+pub const HEADER_LEN: u64 = 16;
+
+/// What can go wrong with a journal.
+#[derive(Debug, Error)]
+pub enum JournalError {
+    #[error("journal: {}: {source}", .path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error("journal: {}: not a datatrail journal ({reason})", .path.display())]
+    BadHeader { path: PathBuf, reason: String },
+    #[error(
+        "journal: {}: entry {entry} (at byte {offset}) is damaged: {reason}; the entries \
+         from there on cannot be replayed (move the file away to load the dataset as of \
+         its last save)", .path.display()
+    )]
+    Damaged {
+        path: PathBuf,
+        entry: usize,
+        offset: u64,
+        reason: String,
+    },
+    #[error("journal: {}: entry {entry} cannot be replayed: {message}\n  statement: {statement}", .path.display())]
+    Replay {
+        path: PathBuf,
+        entry: usize,
+        statement: String,
+        message: String,
+    },
+    #[error("journal: {0}")]
+    Locked(#[from] LockError),
+    #[error(
+        "journal: the dataset in {} changed since it was loaded (another process wrote \
+         to it); load it again (:load in the shell) before changing it", .dir.display()
+    )]
+    Changed { dir: PathBuf },
+    #[error(
+        "journal: the change was made in memory but could not be written to {}: {reason}; \
+         it and later changes are in memory only (:save DIR writes them to a folder)", .path.display()
+    )]
+    NotDurable { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Save(#[from] LoadError),
+}
+
+/// The header of a journal of `generation`.
+pub fn header(generation: u64) -> [u8; HEADER_LEN as usize] {
+    let mut bytes = [0u8; HEADER_LEN as usize];
+    bytes[..4].copy_from_slice(MAGIC);
+    bytes[4..12].copy_from_slice(&generation.to_le_bytes());
+    let crc = crc32fast::hash(&bytes[..12]);
+    bytes[12..].copy_from_slice(&crc.to_le_bytes());
+    bytes
+}
+
+/// A journal as read from disk.
+#[derive(Debug, Default)]
+pub struct Contents {
+    pub generation: u64,
+    pub entries: Vec<Entry>,
+    /// Where the last whole entry ends.
+    pub valid_len: u64,
+    /// The file's length, a torn last entry included.
+    pub file_len: u64,
+    /// The warning about a torn last entry, if there was one.
+    pub torn: Option<String>,
+}
+
+/// Reads the journal at `path`; `None` when there is none.
+///
+/// # Errors
+/// [`JournalError::BadHeader`], [`JournalError::Damaged`] or [`JournalError::Io`].
+pub fn read(path: &Path) -> Result<Option<Contents>, JournalError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_at(path)(e)),
+    };
+    let mut contents = Contents {
+        generation: read_header(path, &bytes)?,
+        file_len: bytes.len() as u64,
+        ..Contents::default()
+    };
+    let mut offset = HEADER_LEN as usize;
+    while offset < bytes.len() {
+        let number = contents.entries.len() + 1;
+        let torn = || {
+            format!(
+                "warning: {}: the last entry (entry {number}, at byte {offset}) is incomplete, \
+                 written when a crash cut it short; it was never acknowledged and is dropped",
+                path.display()
+            )
+        };
+        let Some(frame) = bytes.get(offset..offset + FRAME_LEN) else {
+            contents.torn = Some(torn());
+            break;
+        };
+        let (length, crc) = read_frame_header(frame.try_into().unwrap_or_default());
+        let end = offset + FRAME_LEN + length as usize;
+        let Some(payload) = bytes.get(offset + FRAME_LEN..end) else {
+            contents.torn = Some(torn());
+            break;
+        };
+        let damaged = |reason: String| JournalError::Damaged {
+            path: path.to_path_buf(),
+            entry: number,
+            offset: offset as u64,
+            reason,
+        };
+        if crc32fast::hash(payload) != crc {
+            if end == bytes.len() {
+                contents.torn = Some(torn());
+                break;
+            }
+            return Err(damaged("its checksum does not match".into()));
+        }
+        contents
+            .entries
+            .push(Entry::from_payload(payload).map_err(damaged)?);
+        offset = end;
+    }
+    contents.valid_len = offset as u64;
+    Ok(Some(contents))
+}
+
+fn read_header(path: &Path, bytes: &[u8]) -> Result<u64, JournalError> {
+    let bad = |reason: &str| JournalError::BadHeader {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    let head = bytes
+        .get(..HEADER_LEN as usize)
+        .ok_or_else(|| bad("too short"))?;
+    if &head[..4] != MAGIC {
+        return Err(bad("wrong magic bytes"));
+    }
+    let generation = u64::from_le_bytes(head[4..12].try_into().unwrap_or_default());
+    if head[..] != header(generation) {
+        return Err(bad("header checksum does not match"));
+    }
+    Ok(generation)
+}
+
+/// The generation and length of the journal in `dir` now (0 and `None` without one).
+fn current_state(dir: &Path) -> Result<(u64, Option<u64>), JournalError> {
+    let path = dir.join(JOURNAL_FILE);
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((0, None)),
+        Err(e) => return Err(io_at(&path)(e)),
+    };
+    let mut head = Vec::with_capacity(HEADER_LEN as usize);
+    (&file)
+        .take(HEADER_LEN)
+        .read_to_end(&mut head)
+        .map_err(io_at(&path))?;
+    let len = file.metadata().map_err(io_at(&path))?.len();
+    Ok((read_header(&path, &head)?, Some(len)))
+}
+
+/// A dataset folder as loaded: its graph with the journal replayed.
+pub struct Opened {
+    pub graph: Graph,
+    pub journal: Journal,
+    /// Entries replayed.
+    pub replayed: usize,
+    /// Warnings to show (a torn last entry).
+    pub warnings: Vec<String>,
+}
+
+/// Loads the dataset folder `dir`: finishes a save a crash interrupted, loads the CSV
+/// files with `load_csv`, then replays the journal.
+///
+/// # Errors
+/// The loader's [`LoadError`], or a [`JournalError`]: a damaged journal, an entry that
+/// fails to replay, or a folder that another process saved while it loaded.
+pub fn open(
+    dir: &Path,
+    load_csv: impl FnOnce() -> Result<Graph, LoadError>,
+) -> Result<Opened, Error> {
+    fold::finish_interrupted_save(dir)?;
+    let (before, _) = current_state(dir)?;
+    let graph = load_csv()?;
+    let path = dir.join(JOURNAL_FILE);
+    let contents = read(&path)?;
+    let changed = fs::exists(dir.join(fold::COMMIT_FILE)).unwrap_or(true)
+        || contents.as_ref().map_or(0, |c| c.generation) != before;
+    if changed {
+        return Err(JournalError::Changed {
+            dir: dir.to_path_buf(),
+        }
+        .into());
+    }
+    let mut db = Database::with_graph(graph);
+    let mut journal = Journal {
+        dir: dir.to_path_buf(),
+        generation: before,
+        seen_len: None,
+        valid_len: HEADER_LEN,
+        writer: None,
+    };
+    let mut opened_warnings = Vec::new();
+    let mut replayed = 0;
+    if let Some(contents) = contents {
+        for (i, entry) in contents.entries.iter().enumerate() {
+            db.replay(entry).map_err(|e| JournalError::Replay {
+                path: path.clone(),
+                entry: i + 1,
+                statement: entry.statement.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        replayed = contents.entries.len();
+        journal.seen_len = Some(contents.file_len);
+        journal.valid_len = contents.valid_len;
+        opened_warnings.extend(contents.torn);
+    }
+    Ok(Opened {
+        graph: db.into_graph(),
+        journal,
+        replayed,
+        warnings: opened_warnings,
+    })
+}
+
+/// The journal of one dataset folder, as this process last saw it, and (from the first
+/// write on) the folder's lock and the open file.
+#[derive(Debug)]
+pub struct Journal {
+    dir: PathBuf,
+    generation: u64,
+    /// The file's length when loaded (`None`: there was no file), to tell whether
+    /// another process wrote since.
+    seen_len: Option<u64>,
+    /// Where the next entry goes.
+    valid_len: u64,
+    writer: Option<Writer>,
+}
+
+#[derive(Debug)]
+struct Writer {
+    _lock: WriterLock,
+    file: File,
+}
+
+impl Journal {
+    /// The journal of `dir` as it is now, to save a graph there (`:save DIR`), creating
+    /// the folder if needed.
+    ///
+    /// # Errors
+    /// [`JournalError::Io`], or the errors of finishing an interrupted save.
+    pub fn for_saving(dir: &Path) -> Result<Journal, JournalError> {
+        // Reported as `save_dir` reports it, as a dataset folder that cannot be made.
+        fs::create_dir_all(dir).map_err(|source| LoadError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        fold::finish_interrupted_save(dir)?;
+        let (generation, len) = current_state(dir).or_else(|e| match e {
+            // The folder's dataset is about to be replaced, damaged journal and all.
+            JournalError::BadHeader { .. } => Ok((0, None)),
+            e => Err(e),
+        })?;
+        Ok(Journal {
+            dir: dir.to_path_buf(),
+            generation,
+            seen_len: len,
+            valid_len: len.unwrap_or(HEADER_LEN),
+            writer: None,
+        })
+    }
+
+    /// The folder this journal belongs to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether `dir` is this journal's folder.
+    pub fn is_for(&self, dir: &Path) -> bool {
+        match (fs::canonicalize(dir), fs::canonicalize(&self.dir)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Gets ready to write: takes the folder's lock (once), checks that no other
+    /// process changed the dataset since this one loaded it, and opens (or creates)
+    /// the journal, dropping a torn last entry.
+    ///
+    /// # Errors
+    /// [`JournalError::Locked`] naming the process that holds the lock,
+    /// [`JournalError::Changed`], or [`JournalError::Io`].
+    pub fn begin_write(&mut self) -> Result<(), JournalError> {
+        if self.writer.is_some() {
+            return Ok(());
+        }
+        let lock = WriterLock::acquire(&self.dir)?;
+        let now = current_state(&self.dir)?;
+        let committing = fs::exists(self.dir.join(fold::COMMIT_FILE)).unwrap_or(true);
+        if now != (self.generation, self.seen_len) || committing {
+            return Err(JournalError::Changed {
+                dir: self.dir.clone(),
+            });
+        }
+        fold::remove_staging(&self.dir)?;
+        let path = self.dir.join(JOURNAL_FILE);
+        if self.seen_len.is_none() {
+            fold::write_atomically(&path, &header(self.generation))?;
+            self.valid_len = HEADER_LEN;
+        }
+        let file = OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(io_at(&path))?;
+        file.set_len(self.valid_len)
+            .and_then(|()| file.sync_data())
+            .map_err(io_at(&path))?;
+        self.seen_len = Some(self.valid_len);
+        self.writer = Some(Writer { _lock: lock, file });
+        Ok(())
+    }
+
+    /// Appends one framed entry and flushes it to disk. On failure the file is cut back
+    /// to where it was.
+    ///
+    /// # Errors
+    /// [`JournalError::NotDurable`].
+    pub fn append(&mut self, frame: &[u8]) -> Result<(), JournalError> {
+        let path = self.dir.join(JOURNAL_FILE);
+        let not_durable = |reason: String| JournalError::NotDurable {
+            path: path.clone(),
+            reason,
+        };
+        let Some(writer) = self.writer.as_mut() else {
+            return Err(not_durable("the journal is not open for writing".into()));
+        };
+        let file = &mut writer.file;
+        let written = file
+            .seek(SeekFrom::Start(self.valid_len))
+            .and_then(|_| file.write_all(frame))
+            .and_then(|()| file.sync_data());
+        if let Err(e) = written {
+            let _ = file.set_len(self.valid_len);
+            return Err(not_durable(e.to_string()));
+        }
+        self.valid_len += frame.len() as u64;
+        self.seen_len = Some(self.valid_len);
+        Ok(())
+    }
+
+    /// Saves `graph` as the folder's dataset and empties the journal ([`fold`]). A
+    /// failed save lets go of the lock, so the next write checks the folder again.
+    ///
+    /// # Errors
+    /// See [`fold::save`].
+    pub fn save(&mut self, graph: &Graph) -> Result<SaveSummary, JournalError> {
+        self.begin_write()?;
+        let Some(Writer { _lock: lock, .. }) = self.writer.take() else {
+            unreachable!("Journal::save: begin_write leaves a writer");
+        };
+        let generation = self.generation + 1;
+        let summary = fold::save(graph, &self.dir, generation)?;
+        // The save replaced the file: adopt the new, empty one, still holding the lock.
+        let path = self.dir.join(JOURNAL_FILE);
+        let file = OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(io_at(&path))?;
+        self.generation = generation;
+        self.seen_len = Some(HEADER_LEN);
+        self.valid_len = HEADER_LEN;
+        self.writer = Some(Writer { _lock: lock, file });
+        Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(statement: &str) -> Vec<u8> {
+        Entry {
+            statement: statement.into(),
+            params: Default::default(),
+            clock: None,
+        }
+        .to_frame()
+        .unwrap()
+    }
+
+    fn journal_with(frames: &[Vec<u8>]) -> (tempfile::TempDir, PathBuf, Vec<u8>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(JOURNAL_FILE);
+        let mut bytes = header(3).to_vec();
+        frames.iter().for_each(|f| bytes.extend_from_slice(f));
+        fs::write(&path, &bytes).unwrap();
+        (dir, path, bytes)
+    }
+
+    #[test]
+    fn read_returns_generation_and_entries() {
+        let (_dir, path, bytes) = journal_with(&[entry("CREATE ()"), entry("CREATE (:A)")]);
+        let contents = read(&path).unwrap().unwrap();
+        assert_eq!(contents.generation, 3);
+        assert_eq!(contents.entries.len(), 2);
+        assert_eq!(contents.entries[1].statement, "CREATE (:A)");
+        assert_eq!(contents.valid_len, bytes.len() as u64);
+        assert!(contents.torn.is_none());
+    }
+
+    #[test]
+    fn a_torn_last_entry_is_dropped_with_a_warning() {
+        let first = entry("CREATE ()");
+        let second = entry("CREATE (:A)");
+        for cut in [1, FRAME_LEN, FRAME_LEN + 3, second.len() - 1] {
+            let (_dir, path, _) = journal_with(&[first.clone(), second[..cut].to_vec()]);
+            let contents = read(&path).unwrap().unwrap();
+            assert_eq!(contents.entries.len(), 1, "cut at {cut}");
+            assert_eq!(contents.valid_len, HEADER_LEN + first.len() as u64);
+            let warning = contents.torn.unwrap();
+            assert!(
+                warning.contains("the last entry (entry 2, at byte"),
+                "{warning}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_garbled_last_entry_is_torn_but_a_garbled_middle_one_is_an_error() {
+        let mut garbled = entry("CREATE (:A)");
+        let last = garbled.len() - 2;
+        garbled[last] ^= 0x55;
+        let (_dir, path, _) = journal_with(&[entry("CREATE ()"), garbled.clone()]);
+        assert_eq!(read(&path).unwrap().unwrap().entries.len(), 1);
+        let (_dir, path, _) = journal_with(&[garbled, entry("CREATE ()")]);
+        let err = read(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("datatrail.journal: entry 1 (at byte 16) is damaged: its checksum"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_header_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(JOURNAL_FILE);
+        fs::write(&path, b"nodes,edges\n1,2,3,4,5,6,7\n").unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("not a datatrail journal (wrong magic bytes)"),
+            "{err}"
+        );
+    }
+}
