@@ -44,7 +44,8 @@ struct Cli {
 
     /// Load the dataset in DIR (nodes.csv, edges.csv, sources.csv, and the numbered
     /// nodes-2.csv, edges-2.csv, ... that --save may add) instead of the built-in case
-    /// graph
+    /// graph. Write statements that succeed are kept in DIR/datatrail.journal, on disk
+    /// before they are reported, and replayed at the next load
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
 

@@ -49,9 +49,10 @@ Statements end with `;` and may span several lines. Meta commands:
   :export FILE                 write the last result to FILE as CSV
   :sources                     the documents the last result cites and the rows citing them
   :read FILE                   run the statements in FILE
-  :load DIR                    replace the dataset with the CSV files in DIR
-  :save DIR                    write the whole graph to DIR as CSV files (`:save` alone:
-                               back to the folder it was loaded from)
+  :load DIR                    replace the dataset with the one in DIR: its CSV files,
+                               then the changes its journal keeps
+  :save DIR                    write the whole graph to DIR as CSV files, emptying its
+                               journal (`:save` alone: back to the folder it came from)
   :param NAME VALUE            set $NAME to VALUE, a Cypher literal (`:param who 'Kogan'`)
   :params                      list the parameters
   :timing on|off               print how long each statement took
