@@ -169,23 +169,18 @@ impl Database {
         query: &str,
         params: &Params,
     ) -> Result<Vec<ResultSet>, Error> {
-        self.run(query, params, None)
+        self.run(query, params, Run::Live)
     }
 
     /// Runs a journal entry again, with its parameters and clock.
     pub(crate) fn replay(&mut self, entry: &journal::Entry) -> Result<(), Error> {
-        self.run(&entry.statement, &entry.params, entry.clock)
+        self.run(&entry.statement, &entry.params, Run::Replay(entry.clock))
             .map(drop)
     }
 
     /// Runs statements; with a journal, each write statement that succeeds is made
-    /// durable before its result is returned. `clock` fixes the statement clock.
-    fn run(
-        &mut self,
-        query: &str,
-        params: &Params,
-        clock: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<Vec<ResultSet>, Error> {
+    /// durable before its result is returned.
+    fn run(&mut self, query: &str, params: &Params, run: Run) -> Result<Vec<ResultSet>, Error> {
         let statements = parser::parse(query)?;
         let mut results = Vec::with_capacity(statements.len());
         for statement in &statements {
@@ -197,7 +192,7 @@ impl Database {
             self.interrupt
                 .store(false, std::sync::atomic::Ordering::Relaxed);
             let ctx = exec::Context::new(params, &self.interrupt);
-            if let Some(clock) = clock {
+            if let Run::Replay(Some(clock)) = run {
                 let _ = ctx.clock.set(clock);
             }
             let result = exec::execute(&plan, &mut self.graph, &ctx)?;
@@ -209,8 +204,9 @@ impl Database {
                 self.make_durable(text, params, ctx.clock.get().copied())?;
             }
             results.push(match &plan.copy_to {
-                Some(path) => copy_to(&result, path)?,
-                None => result,
+                // A replayed `COPY (CREATE ...) TO` changes the graph, not the file again.
+                Some(path) if run == Run::Live => copy_to(&result, path)?,
+                _ => result,
             });
         }
         Ok(results)
@@ -252,6 +248,15 @@ impl Database {
         }
         Ok(written?)
     }
+}
+
+/// How [`Database::run`] runs statements.
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Run {
+    /// Typed or scripted now: journaled, reading the clock when first needed.
+    Live,
+    /// From the journal, with the statement clock it recorded.
+    Replay(Option<chrono::DateTime<chrono::Utc>>),
 }
 
 /// `COPY (query) TO 'path'`: writes the result in the format the file's extension names

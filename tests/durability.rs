@@ -224,6 +224,43 @@ fn replay_does_not_journal_again() {
 }
 
 #[test]
+fn a_replayed_copy_changes_the_graph_but_writes_no_file_again() {
+    let dir = dataset();
+    let out = dir.path().join("copied.csv");
+    let copy = format!(
+        "COPY (CREATE (n:Q {{x: 1}}) RETURN n.x AS x) TO '{}'",
+        out.display()
+    );
+    assert!(run(dir.path(), &[&copy]).status.success());
+    std::fs::remove_file(&out).unwrap();
+    assert_eq!(query(dir.path(), "MATCH (q:Q) RETURN q.x AS x"), "x\n1\n");
+    assert!(!out.exists());
+}
+
+#[test]
+fn statements_run_together_through_the_library_are_journaled_one_by_one() {
+    let dir = dataset();
+    let open = || {
+        let opened = datatrail::repl::open_dir(dir.path(), false).unwrap();
+        let mut db = Database::with_graph(opened.graph);
+        db.attach_journal(opened.journal);
+        db
+    };
+    let mut db = open();
+    db.execute("CREATE (:A {s: 'it\\'s'}); MATCH (n) RETURN count(n) AS n; CREATE (:B)")
+        .unwrap();
+    drop(db);
+    let rows = open()
+        .execute(
+            "MATCH (n) WHERE n.s IS NOT NULL OR n:B RETURN labels(n)[0] AS l, n.s AS s ORDER BY l",
+        )
+        .unwrap();
+    let got: Vec<String> = rows[0].rows.iter().map(|r| format!("{:?}", r)).collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got[0].contains("\"it's\""), "{got:?}");
+}
+
+#[test]
 fn a_torn_last_entry_is_dropped_with_a_warning() {
     let dir = dataset();
     run(dir.path(), &["CREATE (:A)", "CREATE (:B)"]);
