@@ -335,6 +335,25 @@ fn save_to_the_data_folder_folds_the_journal_and_empties_it() {
 }
 
 #[test]
+fn saving_over_another_dataset_drops_that_datasets_journal() {
+    let target = dataset();
+    run(target.path(), &["CREATE (:Old)"]);
+    let source = dataset();
+    let output = Command::new(env!("CARGO_BIN_EXE_datatrail"))
+        .arg("--data")
+        .arg(source.path())
+        .arg("--save")
+        .arg(target.path())
+        .args(["-c", "CREATE (:New)"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let labels = "MATCH (n) RETURN labels(n)[0] AS l ORDER BY l";
+    assert_eq!(query(target.path(), labels), "l\nNew\nPerson\n");
+    assert_eq!(query(source.path(), labels), "l\nNew\nPerson\n");
+}
+
+#[test]
 fn repl_save_folds_and_later_writes_go_to_the_saved_folder() {
     let dir = dataset();
     run(dir.path(), &["CREATE (:A)"]);
