@@ -174,16 +174,28 @@ fn main() -> ExitCode {
         (Ok(Outcome::Ok), None) => ExitCode::SUCCESS,
         (Ok(Outcome::Failed), save) => {
             if let Some(dir) = save {
-                eprintln!("not saved to {}: a statement failed", dir.display());
+                let kept = journaled_note(&db, dir);
+                eprintln!("not saved to {}: a statement failed{kept}", dir.display());
             }
             ExitCode::from(FAILED)
         }
         (Ok(Outcome::Interrupted), save) => {
             if let Some(dir) = save {
-                eprintln!("not saved to {}: interrupted", dir.display());
+                let kept = journaled_note(&db, dir);
+                eprintln!("not saved to {}: interrupted{kept}", dir.display());
             }
             ExitCode::from(INTERRUPTED)
         }
+    }
+}
+
+/// With `--save` into the `--data` folder, the changes of the statements that succeeded
+/// are in the folder's journal all the same.
+fn journaled_note(db: &Database, dir: &Path) -> &'static str {
+    if db.journal().is_some_and(|journal| journal.is_for(dir)) {
+        " (the changes of the statements that succeeded are kept in its journal)"
+    } else {
+        ""
     }
 }
 

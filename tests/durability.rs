@@ -335,6 +335,28 @@ fn save_to_the_data_folder_folds_the_journal_and_empties_it() {
 }
 
 #[test]
+fn a_failed_script_saves_nothing_but_keeps_what_succeeded_in_the_journal() {
+    let dir = dataset();
+    let output = Command::new(env!("CARGO_BIN_EXE_datatrail"))
+        .arg("--data")
+        .arg(dir.path())
+        .arg("--save")
+        .arg(dir.path())
+        .args(["-c", "CREATE (:A)", "-c", "RETURN 1 / 0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(": a statement failed (the changes of the statements that succeeded are kept in its journal)"),
+        "{stderr}"
+    );
+    assert!(journal_len(dir.path()).unwrap() > HEADER_LEN, "not folded");
+    let labels = "MATCH (n) RETURN labels(n)[0] AS l ORDER BY l";
+    assert_eq!(query(dir.path(), labels), "l\nA\nPerson\n");
+}
+
+#[test]
 fn saving_over_another_dataset_drops_that_datasets_journal() {
     let target = dataset();
     run(target.path(), &["CREATE (:Old)"]);

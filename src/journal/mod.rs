@@ -38,10 +38,13 @@ pub const HEADER_LEN: u64 = 16;
 /// What can go wrong with a journal.
 #[derive(Debug, Error)]
 pub enum JournalError {
+    /// Reading or writing a file failed.
     #[error("journal: {}: {source}", .path.display())]
     Io { path: PathBuf, source: io::Error },
+    /// The file does not start with a journal header (or a save's commit file is unreadable).
     #[error("journal: {}: not a datatrail journal ({reason})", .path.display())]
     BadHeader { path: PathBuf, reason: String },
+    /// An entry with entries after it fails its checksum or cannot be read.
     #[error(
         "journal: {}: entry {entry} (at byte {offset}) is damaged: {reason}; the entries \
          from there on cannot be replayed (move the file away to load the dataset as of \
@@ -53,6 +56,7 @@ pub enum JournalError {
         offset: u64,
         reason: String,
     },
+    /// A journaled statement failed when run again at load.
     #[error("journal: {}: entry {entry} cannot be replayed: {message}\n  statement: {statement}", .path.display())]
     Replay {
         path: PathBuf,
@@ -60,18 +64,22 @@ pub enum JournalError {
         statement: String,
         message: String,
     },
+    /// Another process holds the folder's lock.
     #[error("journal: {0}")]
     Locked(#[from] LockError),
+    /// Another process changed the folder since this one loaded it.
     #[error(
         "journal: the dataset in {} changed since it was loaded (another process wrote \
          to it); load it again (:load in the shell) before changing it", .dir.display()
     )]
     Changed { dir: PathBuf },
+    /// A change succeeded but could not be made durable; journaling stops.
     #[error(
         "journal: the change was made in memory but could not be written to {}: {reason}; \
          it and later changes are in memory only (:save DIR writes them to a folder)", .path.display()
     )]
     NotDurable { path: PathBuf, reason: String },
+    /// Saving the graph as CSV failed.
     #[error("{0}")]
     Save(#[from] LoadError),
 }
@@ -89,7 +97,9 @@ pub fn header(generation: u64) -> [u8; HEADER_LEN as usize] {
 /// A journal as read from disk.
 #[derive(Debug, Default)]
 pub struct Contents {
+    /// The generation of the CSV snapshot the entries apply to.
     pub generation: u64,
+    /// The whole entries, in order.
     pub entries: Vec<Entry>,
     /// Where the last whole entry ends.
     pub valid_len: u64,
@@ -193,7 +203,9 @@ fn current_state(dir: &Path) -> Result<(u64, Option<u64>), JournalError> {
 
 /// A dataset folder as loaded: its graph with the journal replayed.
 pub struct Opened {
+    /// The CSV files' graph with the journal replayed.
     pub graph: Graph,
+    /// The journal, to attach to the database that takes the graph.
     pub journal: Journal,
     /// Entries replayed.
     pub replayed: usize,
