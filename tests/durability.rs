@@ -152,6 +152,9 @@ fn acknowledged_writes_survive_sigkill_and_nothing_else_appears() {
     let random_back = query(&dir, "MATCH (r:R) RETURN 'v=' + toString(r.v) AS v");
     let random_value = random_back.lines().nth(1).unwrap();
     assert!(random.contains(random_value), "{random} vs {random_value}");
+    // The killed writer left no lock behind.
+    let output = run(&dir, &["CREATE (:After)"]);
+    assert!(output.status.success(), "{output:?}");
 }
 
 #[test]
