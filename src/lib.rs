@@ -118,20 +118,30 @@ impl Database {
     /// [`Error::Load`] when the graph cannot be saved as CSV, [`Error::Journal`] when the
     /// folder is held by another writer or the disk fails.
     pub fn save_dir(&mut self, dir: &std::path::Path) -> Result<load::SaveSummary, Error> {
-        let mut target = match self.journal.take() {
-            Some(journal) if journal.is_for(dir) => journal,
+        let previous = self.journal.take();
+        let same = previous.as_ref().is_some_and(|j| j.is_for(dir));
+        let (mut target, previous) = match previous {
+            Some(journal) if same => (journal, None),
             previous => match journal::Journal::for_saving(dir) {
-                Ok(journal) => journal,
+                Ok(journal) => (journal, previous),
                 Err(e) => {
                     self.journal = previous;
                     return Err(e.into());
                 }
             },
         };
-        let summary = target.save(&self.graph)?;
-        self.graph = load::load_dir(dir)?;
-        self.journal = Some(target);
-        Ok(summary)
+        match target.save(&self.graph) {
+            Ok(summary) => {
+                self.journal = Some(target);
+                self.graph = load::load_dir(dir)?;
+                Ok(summary)
+            }
+            Err(e) => {
+                // Nothing changed on disk: go on journaling where the graph came from.
+                self.journal = if same { Some(target) } else { previous };
+                Err(e.into())
+            }
+        }
     }
 
     /// Session parameters used by every statement (`--param`, `:param`).

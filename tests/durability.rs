@@ -409,6 +409,28 @@ fn repl_save_folds_and_later_writes_go_to_the_saved_folder() {
     assert!(journal_len(other.path()).unwrap() > HEADER_LEN);
 }
 
+#[test]
+fn a_failed_save_keeps_journaling() {
+    let dir = dataset();
+    let opened = datatrail::repl::open_dir(dir.path(), false).unwrap();
+    let mut db = Database::with_graph(opened.graph);
+    db.attach_journal(opened.journal);
+    let mut repl = Repl::new(db, Runner::new(Format::Csv), Vec::new())
+        .with_dataset(Dataset::Folder(dir.path().to_path_buf()));
+    // CSV files cannot hold a duration, so the save fails; the journal can.
+    for line in ["CREATE (:D {d: duration('P1D')});", ":save", "CREATE (:E);"] {
+        repl.feed_line(line).unwrap();
+    }
+    let text = String::from_utf8_lossy(repl.term()).to_string();
+    assert!(text.contains("nothing was saved"), "{text}");
+    drop(repl);
+    let rows = query(
+        dir.path(),
+        "MATCH (n) RETURN labels(n)[0] AS l, toString(n.d) AS d ORDER BY l",
+    );
+    assert_eq!(rows, "l,d\nD,P1D\nE,\nPerson,\n");
+}
+
 /// A save that crashed after committing: the new CSV files are (partly) in place, and
 /// the old journal, whose entries they already hold, is still there.
 #[test]
