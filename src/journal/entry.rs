@@ -1,6 +1,7 @@
 //! One journal entry and its bytes: a statement's text, the parameters it ran with and
-//! its clock, as JSON, framed by its length and a CRC-32 checksum so that a torn or
-//! damaged entry is recognised rather than replayed.
+//! its clock, as JSON, framed by a marker, its length and a CRC-32 checksum so that a
+//! torn or damaged entry is recognised rather than replayed, and so that the entries
+//! after a damaged one can still be found (which tells damage from a torn last write).
 //!
 //! Values are encoded losslessly: floats by their bits (so `-0.0`, NaN and every last
 //! digit survive), temporal values by their exact fields (days, seconds, nanoseconds,
@@ -29,8 +30,10 @@ pub struct Entry {
     pub clock: Option<DateTime<Utc>>,
 }
 
-/// Bytes before an entry's payload: its length and its CRC-32, little-endian.
-pub const FRAME_LEN: usize = 8;
+/// Bytes before an entry's payload: the marker `DTE1`, then the payload's length and
+/// its CRC-32, little-endian.
+pub const FRAME_LEN: usize = 12;
+const MARKER: &[u8; 4] = b"DTE1";
 
 impl Entry {
     /// The entry framed for the journal, or `None` when a parameter holds a node,
@@ -52,6 +55,7 @@ impl Entry {
         .to_string();
         let length = u32::try_from(payload.len()).ok()?;
         let mut frame = Vec::with_capacity(FRAME_LEN + payload.len());
+        frame.extend_from_slice(MARKER);
         frame.extend_from_slice(&length.to_le_bytes());
         frame.extend_from_slice(&crc32fast::hash(payload.as_bytes()).to_le_bytes());
         frame.extend_from_slice(payload.as_bytes());
@@ -91,10 +95,35 @@ impl Entry {
     }
 }
 
-/// Splits a frame header into the payload's length and checksum.
-pub fn read_frame_header(bytes: [u8; FRAME_LEN]) -> (u32, u32) {
-    let word = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-    (word(0), word(4))
+/// The payload of the entry framed at `offset` in `bytes`, and where the entry ends; or
+/// why there is no whole entry there.
+///
+/// # Errors
+/// A description: no marker, cut short, or a checksum that does not match.
+pub fn frame_at(bytes: &[u8], offset: usize) -> Result<(&[u8], usize), &'static str> {
+    let head = bytes
+        .get(offset..offset + FRAME_LEN)
+        .ok_or("it is cut short")?;
+    if &head[..4] != MARKER {
+        return Err("it does not start with an entry marker");
+    }
+    let word = |i: usize| u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
+    let (length, crc) = (word(4) as usize, word(8));
+    let end = offset + FRAME_LEN + length;
+    let payload = bytes
+        .get(offset + FRAME_LEN..end)
+        .ok_or("it is cut short")?;
+    if crc32fast::hash(payload) != crc {
+        return Err("its checksum does not match");
+    }
+    Ok((payload, end))
+}
+
+/// Whether a whole entry starts anywhere in `bytes` from `from` on.
+pub fn any_frame_from(bytes: &[u8], from: usize) -> bool {
+    (from..bytes.len().saturating_sub(FRAME_LEN - 1))
+        .filter(|&p| bytes[p..].starts_with(MARKER))
+        .any(|p| frame_at(bytes, p).is_ok())
 }
 
 fn encode(value: &Value) -> Option<Json> {
@@ -259,15 +288,24 @@ mod tests {
     }
 
     #[test]
-    fn frame_holds_length_and_checksum() {
+    fn frame_holds_marker_length_and_checksum() {
         let entry = Entry {
             statement: "CREATE ()".into(),
             params: Params::new(),
             clock: None,
         };
         let frame = entry.to_frame().unwrap();
-        let (length, crc) = read_frame_header(frame[..FRAME_LEN].try_into().unwrap());
-        assert_eq!(length as usize, frame.len() - FRAME_LEN);
-        assert_eq!(crc, crc32fast::hash(&frame[FRAME_LEN..]));
+        let (payload, end) = frame_at(&frame, 0).unwrap();
+        assert_eq!((payload.len(), end), (frame.len() - FRAME_LEN, frame.len()));
+        assert_eq!(Entry::from_payload(payload).unwrap(), entry);
+        let mut twice = frame.clone();
+        twice.extend_from_slice(&frame);
+        assert!(any_frame_from(&twice, 1));
+        assert!(!any_frame_from(&twice, frame.len() + 1));
+        assert_eq!(frame_at(&frame[..5], 0), Err("it is cut short"));
+        assert_eq!(
+            frame_at(&[0; 20], 0),
+            Err("it does not start with an entry marker")
+        );
     }
 }

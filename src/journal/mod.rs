@@ -5,10 +5,11 @@
 //!
 //! The file: a 16-byte header (`DTJ1`, the generation of the CSV snapshot the entries
 //! apply to as a little-endian u64, and the CRC-32 of those 12 bytes), then entries, each
-//! a little-endian u32 length, the payload's CRC-32, and the payload ([`entry`]). A last
-//! entry cut short by a crash (or whose checksum fails with nothing after it) was never
-//! acknowledged and is dropped with a warning; a damaged entry with entries after it is
-//! an error naming the file and the entry.
+//! the marker `DTE1`, a little-endian u32 length, the payload's CRC-32, and the payload
+//! ([`entry`]). A bad last entry (cut short by a crash, zeros, a failing checksum) with
+//! no whole entry after it was never acknowledged, since each append is flushed before
+//! the next starts: it is dropped with a warning. A bad entry with a whole one after it
+//! is damage: an error naming the file and the entry.
 
 pub mod entry;
 pub mod fold;
@@ -26,7 +27,7 @@ use crate::lock::{LockError, WriterLock};
 use crate::{Database, Error};
 
 pub use entry::Entry;
-use entry::{FRAME_LEN, read_frame_header};
+use entry::{any_frame_from, frame_at};
 use fold::io_at;
 
 /// The journal's name inside a dataset folder.
@@ -127,40 +128,34 @@ pub fn read(path: &Path) -> Result<Option<Contents>, JournalError> {
     let mut offset = HEADER_LEN as usize;
     while offset < bytes.len() {
         let number = contents.entries.len() + 1;
-        let torn = || {
-            format!(
-                "warning: {}: the last entry (entry {number}, at byte {offset}) is incomplete, \
-                 written when a crash cut it short; it was never acknowledged and is dropped",
-                path.display()
-            )
-        };
-        let Some(frame) = bytes.get(offset..offset + FRAME_LEN) else {
-            contents.torn = Some(torn());
-            break;
-        };
-        let (length, crc) = read_frame_header(frame.try_into().unwrap_or_default());
-        let end = offset + FRAME_LEN + length as usize;
-        let Some(payload) = bytes.get(offset + FRAME_LEN..end) else {
-            contents.torn = Some(torn());
-            break;
-        };
         let damaged = |reason: String| JournalError::Damaged {
             path: path.to_path_buf(),
             entry: number,
             offset: offset as u64,
             reason,
         };
-        if crc32fast::hash(payload) != crc {
-            if end == bytes.len() {
-                contents.torn = Some(torn());
+        match frame_at(&bytes, offset) {
+            Ok((payload, end)) => {
+                contents
+                    .entries
+                    .push(Entry::from_payload(payload).map_err(damaged)?);
+                offset = end;
+            }
+            // Appends are flushed one at a time, so only the last one can be torn: a
+            // whole entry after a bad one means damage, not a crash.
+            Err(reason) if any_frame_from(&bytes, offset + 1) => {
+                return Err(damaged(reason.to_string()));
+            }
+            Err(_) => {
+                contents.torn = Some(format!(
+                    "warning: {}: the last entry (entry {number}, at byte {offset}) is \
+                     incomplete, written when a crash cut it short; it was never \
+                     acknowledged and is dropped",
+                    path.display()
+                ));
                 break;
             }
-            return Err(damaged("its checksum does not match".into()));
         }
-        contents
-            .entries
-            .push(Entry::from_payload(payload).map_err(damaged)?);
-        offset = end;
     }
     contents.valid_len = offset as u64;
     Ok(Some(contents))
@@ -423,6 +418,8 @@ impl Journal {
 mod tests {
     use super::*;
 
+    use entry::FRAME_LEN;
+
     fn entry(statement: &str) -> Vec<u8> {
         Entry {
             statement: statement.into(),
@@ -457,8 +454,14 @@ mod tests {
     fn a_torn_last_entry_is_dropped_with_a_warning() {
         let first = entry("CREATE ()");
         let second = entry("CREATE (:A)");
-        for cut in [1, FRAME_LEN, FRAME_LEN + 3, second.len() - 1] {
-            let (_dir, path, _) = journal_with(&[first.clone(), second[..cut].to_vec()]);
+        let zeros = vec![0; second.len()];
+        let cuts = [1, FRAME_LEN, FRAME_LEN + 3, second.len() - 1];
+        let tails = cuts
+            .iter()
+            .map(|&cut| second[..cut].to_vec())
+            .chain([zeros]);
+        for (cut, tail) in tails.enumerate() {
+            let (_dir, path, _) = journal_with(&[first.clone(), tail]);
             let contents = read(&path).unwrap().unwrap();
             assert_eq!(contents.entries.len(), 1, "cut at {cut}");
             assert_eq!(contents.valid_len, HEADER_LEN + first.len() as u64);
@@ -483,6 +486,16 @@ mod tests {
             err.contains("datatrail.journal: entry 1 (at byte 16) is damaged: its checksum"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_damaged_length_in_the_middle_is_an_error_not_a_torn_end() {
+        let mut long = entry("CREATE (:A)");
+        long[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        let (_dir, path, _) = journal_with(&[entry("CREATE ()"), long, entry("CREATE (:B)")]);
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.contains("entry 2 (at byte"), "{err}");
+        assert!(err.contains("is damaged: it is cut short"), "{err}");
     }
 
     #[test]
