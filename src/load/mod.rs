@@ -114,7 +114,7 @@ pub fn load_with_progress(
             loader.load_file(&path.display().to_string(), &bytes, kind)?;
         }
     }
-    Ok(loader.graph)
+    Ok(loader.finish())
 }
 
 /// Loads `nodes.csv`, `edges.csv` and (if present) `sources.csv` from a folder (see
@@ -162,7 +162,7 @@ pub fn load_readers(nodes: &[(&str, &[u8])], edges: &[(&str, &[u8])]) -> Result<
     for (name, bytes) in edges {
         loader.load_file(name, bytes, FileKind::Edges)?;
     }
-    Ok(loader.graph)
+    Ok(loader.finish())
 }
 
 /// The case graph shipped in `data/`, compiled into the binary.
@@ -226,6 +226,12 @@ impl<'p> Loader<'p> {
             done: 0,
             total,
         }
+    }
+
+    /// The loaded graph, with its adjacency index built in one pass.
+    fn finish(mut self) -> Graph {
+        self.graph.build_adjacency();
+        self.graph
     }
 
     fn load_file(&mut self, file: &str, bytes: &[u8], kind: FileKind) -> Result<(), LoadError> {
