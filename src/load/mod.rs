@@ -4,8 +4,9 @@
 //! A load reads every node file, then every edge file, into a fresh [`Graph`] and returns
 //! it only if all of them loaded: on any error it returns a [`LoadError`] naming the file,
 //! the record and line, the column and the value, and no graph, so nothing is ever
-//! half-loaded. Each file is read whole into memory and scanned by `reader.rs`, which
-//! knows whether a cell was quoted (`""` is the empty string, an empty cell is absent).
+//! half-loaded. Each file is streamed through `reader.rs`, which knows whether a cell was
+//! quoted (`""` is the empty string, an empty cell is absent). Numeric node ids are kept
+//! as numbers (`ids.rs`), and the adjacency index is built once, after the last file.
 //!
 //! Conventions beyond Neo4j's, documented where they are implemented:
 //! - `cell.rs`: quoted empty cells, array escapes (`\;`, `\\`, `\e`), empty lists;
@@ -17,10 +18,12 @@
 mod cell;
 mod error;
 mod header;
+mod ids;
 mod reader;
 mod save;
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::graph::{Graph, NodeId, Props, Symbol, Value};
@@ -30,6 +33,7 @@ pub use save::{SaveSummary, save_dir};
 
 use cell::parse_cell;
 use header::{Column, FileKind, Header, build_header};
+use ids::IdMap;
 use reader::{Record, RecordReader, ScanError};
 
 /// The files of one dataset: node files (loaded first) and edge files.
@@ -107,11 +111,18 @@ pub fn load_with_progress(
         (&sources.edges, FileKind::Edges),
     ] {
         for path in paths {
-            let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            let io_error = |source| LoadError::Io {
                 path: path.clone(),
                 source,
-            })?;
-            loader.load_file(&path.display().to_string(), &bytes, kind)?;
+            };
+            let file = std::fs::File::open(path).map_err(io_error)?;
+            let len = file.metadata().map_err(io_error)?.len();
+            loader
+                .load_file(&path.display().to_string(), file, len, kind)
+                .map_err(|e| match e {
+                    Failure::Io(source) => io_error(source),
+                    Failure::Load(e) => e,
+                })?;
         }
     }
     Ok(loader.finish())
@@ -156,11 +167,15 @@ pub fn load_readers(nodes: &[(&str, &[u8])], edges: &[(&str, &[u8])]) -> Result<
     let total = nodes.iter().chain(edges).map(|(_, b)| b.len() as u64).sum();
     let mut ignore = |_, _| {};
     let mut loader = Loader::new(&mut ignore, total);
-    for (name, bytes) in nodes {
-        loader.load_file(name, bytes, FileKind::Nodes)?;
-    }
-    for (name, bytes) in edges {
-        loader.load_file(name, bytes, FileKind::Edges)?;
+    for (files, kind) in [(nodes, FileKind::Nodes), (edges, FileKind::Edges)] {
+        for (name, bytes) in files {
+            loader
+                .load_file(name, *bytes, bytes.len() as u64, kind)
+                .map_err(|e| match e {
+                    Failure::Load(e) => e,
+                    Failure::Io(_) => unreachable!("reading from memory cannot fail"),
+                })?;
+        }
     }
     Ok(loader.finish())
 }
@@ -194,7 +209,9 @@ const PROGRESS_STEP: u64 = 1 << 20;
 /// The state of one load: the graph being built and the node ids seen so far.
 struct Loader<'p> {
     graph: Graph,
-    ids: HashMap<Box<str>, NodeId>,
+    ids: IdMap,
+    /// Relationship types seen so far, to skip interning each row's (few types, many rows).
+    types: Vec<(Box<str>, Symbol)>,
     /// Each node file with the first node it created: nodes are numbered in load order,
     /// so a node's record number is recovered from its id (for duplicate-id messages).
     node_files: Vec<(String, u32)>,
@@ -220,7 +237,8 @@ impl<'p> Loader<'p> {
     fn new(progress: &'p mut dyn FnMut(u64, u64), total: u64) -> Loader<'p> {
         Loader {
             graph: Graph::new(),
-            ids: HashMap::new(),
+            ids: IdMap::default(),
+            types: Vec::new(),
             node_files: Vec::new(),
             progress,
             done: 0,
@@ -234,21 +252,36 @@ impl<'p> Loader<'p> {
         self.graph
     }
 
-    fn load_file(&mut self, file: &str, bytes: &[u8], kind: FileKind) -> Result<(), LoadError> {
-        let mut reader = RecordReader::new(bytes);
+    fn load_file(
+        &mut self,
+        file: &str,
+        source: impl Read,
+        len: u64,
+        kind: FileKind,
+    ) -> Result<(), Failure> {
+        let mut reader = RecordReader::new(source);
         let mut rec = Record::default();
         let header_names: Vec<String> = Vec::new();
         if !read_record(&mut reader, &mut rec, file, &header_names)? {
             return Err(LoadError::EmptyFile {
                 file: file.to_string(),
-            });
+            }
+            .into());
         }
         let header = build_header(file, &rec, kind, &mut self.graph)?;
         if kind == FileKind::Nodes {
             let first = self.graph.node_count() as u32;
             self.node_files.push((file.to_string(), first));
         }
+        // Rows are about as long as the header; reserving more than is used costs
+        // address space only.
+        let rows = (len / (reader.offset().max(16) / 2)) as usize;
+        match kind {
+            FileKind::Nodes => self.graph.reserve(rows, 0),
+            FileKind::Edges => self.graph.reserve(0, rows),
+        }
         let mut reported = 0;
+        let mut spare: Vec<&str> = Vec::new();
         while read_record(&mut reader, &mut rec, file, &header.names)? {
             let here = Here {
                 file,
@@ -258,28 +291,32 @@ impl<'p> Loader<'p> {
                     line: rec.line,
                 },
             };
+            let mut cells = spare;
+            texts(&here, &rec, &mut cells)?;
             match kind {
-                FileKind::Nodes => self.add_node(&here, &rec)?,
-                FileKind::Edges => self.add_rel(&here, &rec)?,
+                FileKind::Nodes => self.add_node(&here, &rec, &cells)?,
+                FileKind::Edges => self.add_rel(&here, &rec, &cells)?,
             }
-            let offset = reader.offset() as u64;
+            // Keeps the allocation for the next record's cells.
+            cells.clear();
+            spare = cells.into_iter().map(|_| "").collect();
+            let offset = reader.offset();
             if offset - reported >= PROGRESS_STEP {
                 (self.progress)(self.done + offset, self.total);
                 reported = offset;
             }
         }
-        self.done += bytes.len() as u64;
+        self.done += reader.offset();
         (self.progress)(self.done, self.total.max(self.done));
         Ok(())
     }
 
-    fn add_node(&mut self, here: &Here<'_>, rec: &Record) -> Result<(), LoadError> {
-        let cells = cells(here, rec)?;
+    fn add_node(&mut self, here: &Here<'_>, rec: &Record, cells: &[&str]) -> Result<(), LoadError> {
         let id = cells[here.header.id];
         if id.is_empty() {
             return Err(empty_cell(here, here.header.id));
         }
-        if let Some(&first) = self.ids.get(id) {
+        if let Some(first) = self.ids.get(id) {
             return Err(self.duplicate_id(here, id, first));
         }
         let mut labels = Vec::new();
@@ -297,35 +334,57 @@ impl<'p> Loader<'p> {
                         .map(|l| self.graph.intern_label(l)),
                 ),
                 Column::Property { key, ty } => {
-                    set_property(here, rec, &cells, i, key, ty, &mut props)?
+                    if let Some(value) = property(here, rec, cells, i, ty)? {
+                        props.set(key, value);
+                    }
                 }
                 _ => {}
             }
         }
         let node = self.graph.add_node(labels, props);
-        self.ids.insert(id.into(), node);
+        self.ids.insert(id, node);
         Ok(())
     }
 
-    fn add_rel(&mut self, here: &Here<'_>, rec: &Record) -> Result<(), LoadError> {
-        let cells = cells(here, rec)?;
+    fn add_rel(&mut self, here: &Here<'_>, rec: &Record, cells: &[&str]) -> Result<(), LoadError> {
         let header = here.header;
-        let start = self.node(here, &cells, header.start)?;
-        let end = self.node(here, &cells, header.end)?;
+        let start = self.node(here, cells, header.start)?;
+        let end = self.node(here, cells, header.end)?;
         // Labels and types lose spaces around them: `Company; Platform` is two labels.
         let rel_type = cells[header.rel_type].trim();
         if rel_type.is_empty() {
             return Err(empty_cell(here, header.rel_type));
         }
-        let rel_type: Symbol = self.graph.intern_type(rel_type);
-        let mut props = Props::default();
+        let rel_type = self.intern_type(rel_type);
+        // Every cell is checked before the relationship is added.
+        let mut values = [const { None }; 8];
+        let mut spilled = Vec::new();
         for (i, column) in header.columns.iter().enumerate() {
-            if let Column::Property { key, ty } = *column {
-                set_property(here, rec, &cells, i, key, ty, &mut props)?;
+            if let Column::Property { key, ty } = *column
+                && let Some(value) = property(here, rec, cells, i, ty)?
+            {
+                match values.iter_mut().find(|v| v.is_none()) {
+                    Some(slot) => *slot = Some((key, value)),
+                    None => spilled.push((key, value)),
+                }
             }
         }
-        self.graph.add_rel(start, end, rel_type, props);
+        let rel = self.graph.add_rel(start, end, rel_type, Props::default());
+        for (key, value) in values.into_iter().flatten().chain(spilled) {
+            self.graph.set_rel_property(rel, key, value);
+        }
         Ok(())
+    }
+
+    fn intern_type(&mut self, name: &str) -> Symbol {
+        if let Some((_, symbol)) = self.types.iter().find(|(n, _)| **n == *name) {
+            return *symbol;
+        }
+        let symbol = self.graph.intern_type(name);
+        if self.types.len() < 64 {
+            self.types.push((name.into(), symbol));
+        }
+        symbol
     }
 
     /// The node an edge's start or end cell names.
@@ -334,15 +393,12 @@ impl<'p> Loader<'p> {
         if id.is_empty() {
             return Err(empty_cell(here, i));
         }
-        self.ids
-            .get(id)
-            .copied()
-            .ok_or_else(|| LoadError::UnknownNode {
-                file: here.file.to_string(),
-                pos: here.pos,
-                column: here.column(i),
-                id: id.to_string(),
-            })
+        self.ids.get(id).ok_or_else(|| LoadError::UnknownNode {
+            file: here.file.to_string(),
+            pos: here.pos,
+            column: here.column(i),
+            id: id.to_string(),
+        })
     }
 
     fn duplicate_id(&self, here: &Here<'_>, id: &str, first: NodeId) -> LoadError {
@@ -364,13 +420,25 @@ impl<'p> Loader<'p> {
     }
 }
 
+/// Why a file stopped loading: bad data, or a failed read (which the caller names).
+enum Failure {
+    Load(LoadError),
+    Io(std::io::Error),
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Failure {
+        Failure::Load(e)
+    }
+}
+
 /// Reads the next record, turning scan errors into [`LoadError`]s.
-fn read_record(
-    reader: &mut RecordReader<'_>,
+fn read_record<R: Read>(
+    reader: &mut RecordReader<R>,
     rec: &mut Record,
     file: &str,
     names: &[String],
-) -> Result<bool, LoadError> {
+) -> Result<bool, Failure> {
     reader.read(rec).map_err(|e| {
         let pos = Position {
             record: rec.number,
@@ -382,7 +450,7 @@ fn read_record(
                 .cloned()
                 .unwrap_or_else(|| format!("#{}", cell + 1))
         };
-        match e {
+        Failure::Load(match e {
             ScanError::UnterminatedQuote { cell } => LoadError::UnterminatedQuote {
                 file: file.to_string(),
                 pos,
@@ -393,12 +461,13 @@ fn read_record(
                 pos,
                 column: column(cell),
             },
-        }
+            ScanError::Io(source) => return Failure::Io(source),
+        })
     })
 }
 
 /// The record's cells as text, once its length and encoding are checked.
-fn cells<'r>(here: &Here<'_>, rec: &'r Record) -> Result<Vec<&'r str>, LoadError> {
+fn texts<'r>(here: &Here<'_>, rec: &'r Record, cells: &mut Vec<&'r str>) -> Result<(), LoadError> {
     let expected = here.header.columns.len();
     if rec.len() != expected {
         return Err(LoadError::WrongCellCount {
@@ -408,41 +477,29 @@ fn cells<'r>(here: &Here<'_>, rec: &'r Record) -> Result<Vec<&'r str>, LoadError
             found: rec.len(),
         });
     }
-    (0..rec.len())
-        .map(|i| {
-            std::str::from_utf8(rec.cell(i)).map_err(|_| LoadError::InvalidUtf8 {
-                file: here.file.to_string(),
-                pos: here.pos,
-                column: here.column(i),
-                value: String::from_utf8_lossy(rec.cell(i)).into_owned(),
-            })
-        })
-        .collect()
+    rec.texts(cells).map_err(|i| LoadError::InvalidUtf8 {
+        file: here.file.to_string(),
+        pos: here.pos,
+        column: here.column(i),
+        value: String::from_utf8_lossy(rec.cell(i)).into_owned(),
+    })
 }
 
-fn set_property(
+/// The value of cell `i`, or `None` when the property is absent.
+fn property(
     here: &Here<'_>,
     rec: &Record,
     cells: &[&str],
     i: usize,
-    key: Symbol,
     ty: header::PropType,
-    props: &mut Props,
-) -> Result<(), LoadError> {
-    match parse_cell(ty, cells[i], rec.quoted(i)) {
-        Ok(Some(value)) => {
-            props.set(key, value);
-            Ok(())
-        }
-        Ok(None) => Ok(()),
-        Err(bad) => Err(LoadError::BadValue {
-            file: here.file.to_string(),
-            pos: here.pos,
-            column: here.column(i),
-            value: bad.value,
-            expected: bad.expected,
-        }),
-    }
+) -> Result<Option<Value>, LoadError> {
+    parse_cell(ty, cells[i], rec.quoted(i)).map_err(|bad| LoadError::BadValue {
+        file: here.file.to_string(),
+        pos: here.pos,
+        column: here.column(i),
+        value: bad.value,
+        expected: bad.expected,
+    })
 }
 
 fn empty_cell(here: &Here<'_>, i: usize) -> LoadError {
