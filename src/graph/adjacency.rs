@@ -12,14 +12,19 @@ use std::collections::HashMap;
 
 use super::{NodeId, RelId, Symbol};
 
-/// One relationship seen from one of its ends.
+/// One relationship seen from one of its ends: ten bytes (the index is built only while
+/// there are at most 65536 types).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(C, packed(2))]
 pub(crate) struct Entry {
-    pub rel_type: Symbol,
     pub rel: RelId,
     /// The node at the relationship's other end.
     pub other: NodeId,
+    pub rel_type: u16,
 }
+
+/// Most relationship types the index holds.
+pub(crate) const MAX_TYPES: usize = 1 << 16;
 
 /// Entries of every node in one direction: node `n`'s are `entries[offsets[n]..offsets[n + 1]]`.
 #[derive(Clone, Debug, Default)]
@@ -38,7 +43,7 @@ impl Csr {
         }
         let total = offsets[node_bound] as usize;
         let placeholder = Entry {
-            rel_type: 0,
+            rel_type: 0u16,
             rel: RelId(0),
             other: NodeId(0),
         };
@@ -92,7 +97,7 @@ impl Adjacency {
                 emit(
                     start,
                     Entry {
-                        rel_type,
+                        rel_type: rel_type as u16,
                         rel,
                         other: end,
                     },
@@ -104,7 +109,7 @@ impl Adjacency {
                 emit(
                     end,
                     Entry {
-                        rel_type,
+                        rel_type: rel_type as u16,
                         rel,
                         other: start,
                     },
@@ -174,9 +179,10 @@ impl<'a> TypedRuns<'a> {
             len: 0,
         };
         for (i, &t) in types.iter().enumerate() {
-            if types[..i].contains(&t) {
+            if types[..i].contains(&t) || t as usize >= MAX_TYPES {
                 continue;
             }
+            let t = t as u16;
             let start = entries.partition_point(|e| e.rel_type < t);
             let end = start + entries[start..].partition_point(|e| e.rel_type == t);
             if start == end {
@@ -200,7 +206,12 @@ impl<'a> Iterator for TypedRuns<'a> {
         for (i, &(next, end)) in self.cursors[..self.len].iter().enumerate() {
             if next < end
                 && best.is_none_or(|b| {
-                    self.entries[next as usize].rel > self.entries[self.cursors[b].0 as usize].rel
+                    // Entries are copied out whole: their fields are not aligned.
+                    let (candidate, best) = (
+                        self.entries[next as usize],
+                        self.entries[self.cursors[b].0 as usize],
+                    );
+                    candidate.rel.0 > best.rel.0
                 })
             {
                 best = Some(i);

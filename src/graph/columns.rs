@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use foldhash::fast::RandomState;
 
 use super::{Props, Symbol, Value};
 
@@ -49,8 +50,8 @@ struct Column {
     slots: Vec<u32>,
     /// Distinct values, indexed by slot.
     values: Vec<Value>,
-    lookup: HashMap<Atom, u32>,
-    odd: HashMap<u32, Value>,
+    lookup: HashMap<Atom, u32, RandomState>,
+    odd: HashMap<u32, Value, RandomState>,
 }
 
 impl Column {

@@ -18,7 +18,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 pub use value::{Duration, NodeId, Path, RelId, Value};
 
-use adjacency::{Adjacency, MAX_MERGED_TYPES, TypedRuns};
+use adjacency::{Adjacency, MAX_MERGED_TYPES, MAX_TYPES, TypedRuns};
 use columns::PropertyColumns;
 
 /// Interned label, relationship type or property key.
@@ -28,7 +28,7 @@ pub type Symbol = u32;
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
     names: Vec<Arc<str>>,
-    ids: HashMap<Arc<str>, Symbol>,
+    ids: HashMap<Arc<str>, Symbol, foldhash::fast::RandomState>,
 }
 
 impl Interner {
@@ -163,7 +163,7 @@ pub struct Graph {
     /// Nodes per label, indexed by label symbol.
     label_index: Vec<BTreeSet<NodeId>>,
     /// Nodes per string value of their `name` property.
-    name_index: HashMap<Arc<str>, NamedNodes>,
+    name_index: HashMap<Arc<str>, NamedNodes, foldhash::fast::RandomState>,
     name_key: Option<Symbol>,
 }
 
@@ -382,6 +382,9 @@ impl Graph {
     pub fn build_adjacency(&mut self) {
         let inner = &self.inner;
         self.adjacency = None;
+        if self.types.len() > MAX_TYPES {
+            return;
+        }
         self.adjacency = Some(Adjacency::build(inner.node_bound(), || {
             inner.edge_references().map(|e| {
                 (
@@ -654,7 +657,7 @@ impl Iterator for IndexedRels<'_> {
         }
         if let Some(inc) = &mut self.inc {
             for e in inc.by_ref() {
-                let self_loop = self.both && e.other == self.node;
+                let self_loop = self.both && e.other.0 == self.node.0;
                 if !self_loop && !self.adjacency.is_stale(e.rel) {
                     return Some((e.rel, e.other));
                 }

@@ -22,9 +22,11 @@ mod ids;
 mod reader;
 mod save;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::SyncSender;
 
 use crate::graph::{Graph, NodeId, Props, Symbol, Value};
 
@@ -210,8 +212,10 @@ const PROGRESS_STEP: u64 = 1 << 20;
 struct Loader<'p> {
     graph: Graph,
     ids: IdMap,
+    /// Per property key, the distinct strings seen on nodes, so that a column repeating
+    /// a few values (`country`) shares them; `None` once a column has too many to share.
+    shared: HashMap<Symbol, Option<HashSet<Arc<str>, foldhash::fast::RandomState>>>,
     /// Relationship types seen so far, to skip interning each row's (few types, many rows).
-    types: Vec<(Box<str>, Symbol)>,
     /// Each node file with the first node it created: nodes are numbered in load order,
     /// so a node's record number is recovered from its id (for duplicate-id messages).
     node_files: Vec<(String, u32)>,
@@ -238,7 +242,7 @@ impl<'p> Loader<'p> {
         Loader {
             graph: Graph::new(),
             ids: IdMap::default(),
-            types: Vec::new(),
+            shared: HashMap::new(),
             node_files: Vec::new(),
             progress,
             done: 0,
@@ -255,7 +259,7 @@ impl<'p> Loader<'p> {
     fn load_file(
         &mut self,
         file: &str,
-        source: impl Read,
+        source: impl Read + Send,
         len: u64,
         kind: FileKind,
     ) -> Result<(), Failure> {
@@ -280,6 +284,9 @@ impl<'p> Loader<'p> {
             FileKind::Nodes => self.graph.reserve(rows, 0),
             FileKind::Edges => self.graph.reserve(0, rows),
         }
+        if kind == FileKind::Edges {
+            return self.load_edges(file, &header, reader);
+        }
         let mut reported = 0;
         let mut spare: Vec<&str> = Vec::new();
         while read_record(&mut reader, &mut rec, file, &header.names)? {
@@ -293,10 +300,7 @@ impl<'p> Loader<'p> {
             };
             let mut cells = spare;
             texts(&here, &rec, &mut cells)?;
-            match kind {
-                FileKind::Nodes => self.add_node(&here, &rec, &cells)?,
-                FileKind::Edges => self.add_rel(&here, &rec, &cells)?,
-            }
+            self.add_node(&here, &rec, &cells)?;
             // Keeps the allocation for the next record's cells.
             cells.clear();
             spare = cells.into_iter().map(|_| "").collect();
@@ -335,7 +339,7 @@ impl<'p> Loader<'p> {
                 ),
                 Column::Property { key, ty } => {
                     if let Some(value) = property(here, rec, cells, i, ty)? {
-                        props.set(key, value);
+                        props.set(key, self.share(key, value));
                     }
                 }
                 _ => {}
@@ -346,59 +350,89 @@ impl<'p> Loader<'p> {
         Ok(())
     }
 
-    fn add_rel(&mut self, here: &Here<'_>, rec: &Record, cells: &[&str]) -> Result<(), LoadError> {
-        let header = here.header;
-        let start = self.node(here, cells, header.start)?;
-        let end = self.node(here, cells, header.end)?;
-        // Labels and types lose spaces around them: `Company; Platform` is two labels.
-        let rel_type = cells[header.rel_type].trim();
-        if rel_type.is_empty() {
-            return Err(empty_cell(here, header.rel_type));
-        }
-        let rel_type = self.intern_type(rel_type);
-        // Every cell is checked before the relationship is added.
-        let mut values = [const { None }; 8];
-        let mut spilled = Vec::new();
-        for (i, column) in header.columns.iter().enumerate() {
-            if let Column::Property { key, ty } = *column
-                && let Some(value) = property(here, rec, cells, i, ty)?
-            {
-                match values.iter_mut().find(|v| v.is_none()) {
-                    Some(slot) => *slot = Some((key, value)),
-                    None => spilled.push((key, value)),
+    /// Loads the rows of an edge file: a second thread reads and checks them, and sends
+    /// them in batches to this one, which adds them to the graph.
+    fn load_edges<R: Read + Send>(
+        &mut self,
+        file: &str,
+        header: &Header,
+        reader: RecordReader<R>,
+    ) -> Result<(), Failure> {
+        let props: Vec<(usize, Symbol, header::PropType)> = (header.columns.iter().enumerate())
+            .filter_map(|(i, c)| match *c {
+                Column::Property { key, ty } => Some((i, key, ty)),
+                _ => None,
+            })
+            .collect();
+        let ids = &self.ids;
+        let graph = &mut self.graph;
+        let progress = &mut self.progress;
+        let done = self.done;
+        let total = self.total;
+        let mut read = 0;
+        std::thread::scope(|scope| {
+            let (sender, batches) = std::sync::mpsc::sync_channel(4);
+            let props = &props;
+            scope.spawn(move || {
+                let mut parser = EdgeParser {
+                    file,
+                    header,
+                    props,
+                    ids,
+                    types: HashMap::default(),
+                };
+                parser.run(reader, &sender);
+            });
+            // Batch-local type numbers to the graph's symbols.
+            let mut types: Vec<Symbol> = Vec::new();
+            for batch in batches {
+                let batch: EdgeBatch = batch?;
+                for name in &batch.new_types {
+                    types.push(graph.intern_type(name));
                 }
+                let mut values = batch.values.into_iter();
+                for (start, end, local_type) in batch.rels {
+                    let rel =
+                        graph.add_rel(start, end, types[local_type as usize], Props::default());
+                    for &(_, key, _) in props {
+                        if let Some(value) = values.next().flatten() {
+                            graph.set_rel_property(rel, key, value);
+                        }
+                    }
+                }
+                read = batch.offset;
+                progress(done + read, total);
             }
-        }
-        let rel = self.graph.add_rel(start, end, rel_type, Props::default());
-        for (key, value) in values.into_iter().flatten().chain(spilled) {
-            self.graph.set_rel_property(rel, key, value);
-        }
+            Ok::<(), Failure>(())
+        })?;
+        self.done += read;
+        (self.progress)(self.done, self.total.max(self.done));
         Ok(())
     }
 
-    fn intern_type(&mut self, name: &str) -> Symbol {
-        if let Some((_, symbol)) = self.types.iter().find(|(n, _)| **n == *name) {
-            return *symbol;
+    /// `value`, or an equal string already loaded for `key`.
+    fn share(&mut self, key: Symbol, value: Value) -> Value {
+        /// Past this many distinct strings a column is taken for one of unique values.
+        const MAX_SHARED: usize = 4096;
+        let Value::String(s) = value else {
+            return value;
+        };
+        let slot = self
+            .shared
+            .entry(key)
+            .or_insert_with(|| Some(HashSet::default()));
+        let Some(seen) = slot else {
+            return Value::String(s);
+        };
+        if let Some(first) = seen.get(&*s) {
+            return Value::String(first.clone());
         }
-        let symbol = self.graph.intern_type(name);
-        if self.types.len() < 64 {
-            self.types.push((name.into(), symbol));
+        if seen.len() == MAX_SHARED {
+            *slot = None;
+        } else {
+            seen.insert(s.clone());
         }
-        symbol
-    }
-
-    /// The node an edge's start or end cell names.
-    fn node(&self, here: &Here<'_>, cells: &[&str], i: usize) -> Result<NodeId, LoadError> {
-        let id = cells[i];
-        if id.is_empty() {
-            return Err(empty_cell(here, i));
-        }
-        self.ids.get(id).ok_or_else(|| LoadError::UnknownNode {
-            file: here.file.to_string(),
-            pos: here.pos,
-            column: here.column(i),
-            id: id.to_string(),
-        })
+        Value::String(s)
     }
 
     fn duplicate_id(&self, here: &Here<'_>, id: &str, first: NodeId) -> LoadError {
@@ -418,6 +452,137 @@ impl<'p> Loader<'p> {
             first_record: u64::from(first.0 - first_node) + 1,
         }
     }
+}
+
+/// Rows of an edge file per batch sent between the threads.
+const BATCH_ROWS: usize = 16 * 1024;
+
+/// Checked edge rows, ready to add.
+struct EdgeBatch {
+    /// Start, end and type (numbered in order of first appearance in the file).
+    rels: Vec<(NodeId, NodeId, u32)>,
+    /// Each row's property values in header order, `None` when absent.
+    values: Vec<Option<Value>>,
+    /// The types first seen in this batch, in their numbers' order.
+    new_types: Vec<Box<str>>,
+    /// Bytes of the file read up to the batch's end.
+    offset: u64,
+}
+
+/// Reads and checks an edge file's rows, on its own thread.
+struct EdgeParser<'a> {
+    file: &'a str,
+    header: &'a Header,
+    props: &'a [(usize, Symbol, header::PropType)],
+    ids: &'a IdMap,
+    types: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+}
+
+impl EdgeParser<'_> {
+    /// Sends every row in batches, then stops at the end of the file, the first error
+    /// (which it sends), or when the receiver has gone.
+    fn run<R: Read>(
+        &mut self,
+        mut reader: RecordReader<R>,
+        sender: &SyncSender<Result<EdgeBatch, Failure>>,
+    ) {
+        let mut rec = Record::default();
+        let mut spare: Vec<&str> = Vec::new();
+        loop {
+            let mut batch = EdgeBatch {
+                rels: Vec::with_capacity(BATCH_ROWS),
+                values: Vec::with_capacity(BATCH_ROWS * self.props.len()),
+                new_types: Vec::new(),
+                offset: 0,
+            };
+            let mut more = true;
+            while batch.rels.len() < BATCH_ROWS {
+                match read_record(&mut reader, &mut rec, self.file, &self.header.names) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        more = false;
+                        break;
+                    }
+                    Err(e) => {
+                        let _ = sender.send(Err(e));
+                        return;
+                    }
+                }
+                let mut cells = spare;
+                if let Err(e) = self.row(&rec, &mut cells, &mut batch) {
+                    let _ = sender.send(Err(e.into()));
+                    return;
+                }
+                cells.clear();
+                spare = cells.into_iter().map(|_| "").collect();
+            }
+            batch.offset = reader.offset();
+            if sender.send(Ok(batch)).is_err() || !more {
+                return;
+            }
+        }
+    }
+
+    fn row<'r>(
+        &mut self,
+        rec: &'r Record,
+        cells: &mut Vec<&'r str>,
+        batch: &mut EdgeBatch,
+    ) -> Result<(), LoadError> {
+        let header = self.header;
+        let here = Here {
+            file: self.file,
+            header,
+            pos: Position {
+                record: rec.number,
+                line: rec.line,
+            },
+        };
+        texts(&here, rec, cells)?;
+        let start = node(self.ids, &here, cells, header.start)?;
+        let end = node(self.ids, &here, cells, header.end)?;
+        // Labels and types lose spaces around them: `Company; Platform` is two labels.
+        let rel_type = cells[header.rel_type].trim();
+        if rel_type.is_empty() {
+            return Err(empty_cell(&here, header.rel_type));
+        }
+        let local_type = match self.types.get(rel_type) {
+            Some(&t) => t,
+            None => {
+                let t = self.types.len() as u32;
+                self.types.insert(rel_type.into(), t);
+                batch.new_types.push(rel_type.into());
+                t
+            }
+        };
+        // Every cell is checked before the row joins the batch.
+        let values_before = batch.values.len();
+        for &(i, _, ty) in self.props {
+            match property(&here, rec, cells, i, ty) {
+                Ok(value) => batch.values.push(value),
+                Err(e) => {
+                    batch.values.truncate(values_before);
+                    return Err(e);
+                }
+            }
+        }
+        batch.rels.push((start, end, local_type));
+        Ok(())
+    }
+}
+
+/// The node an edge's start or end cell names.
+fn node(ids: &IdMap, here: &Here<'_>, cells: &[&str], i: usize) -> Result<NodeId, LoadError> {
+    let id = cells[i];
+    if id.is_empty() {
+        return Err(empty_cell(here, i));
+    }
+    ids.get(id).ok_or_else(|| LoadError::UnknownNode {
+        file: here.file.to_string(),
+        pos: here.pos,
+        column: here.column(i),
+        id: id.to_string(),
+    })
 }
 
 /// Why a file stopped loading: bad data, or a failed read (which the caller names).
