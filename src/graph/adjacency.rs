@@ -171,13 +171,27 @@ pub(crate) struct TypedRuns<'a> {
 }
 
 impl<'a> TypedRuns<'a> {
-    /// `None` when there are too many types to merge.
+    /// `None` when there are too many types to merge; every type when `types` is empty.
     pub fn new(entries: &'a [Entry], types: &[Symbol]) -> Option<TypedRuns<'a>> {
         let mut runs = TypedRuns {
             entries,
             cursors: [(0, 0); MAX_MERGED_TYPES],
             len: 0,
         };
+        if types.is_empty() {
+            let mut start = 0;
+            while start < entries.len() {
+                let t = entries[start].rel_type;
+                let end = start + entries[start..].partition_point(|e| e.rel_type == t);
+                if runs.len == MAX_MERGED_TYPES {
+                    return None;
+                }
+                runs.cursors[runs.len] = (start as u32, end as u32);
+                runs.len += 1;
+                start = end;
+            }
+            return Some(runs);
+        }
         for (i, &t) in types.iter().enumerate() {
             if types[..i].contains(&t) || t as usize >= MAX_TYPES {
                 continue;

@@ -319,9 +319,25 @@ impl Graph {
         self.inner.edge_weight(eidx(id)).copied()
     }
 
-    /// Relationships at `node` in `direction`, each with the node at its other end.
-    /// A self-loop is listed once even for `Both`.
+    /// Relationships at `node` in `direction`, each with the node at its other end, newest
+    /// first (outgoing ones first for `Both`). A self-loop is listed once even for `Both`.
     pub fn rels_of(
+        &self,
+        node: NodeId,
+        direction: Direction,
+    ) -> impl Iterator<Item = (RelId, NodeId)> + '_ {
+        let indexed = self
+            .adjacency
+            .as_ref()
+            .and_then(|adjacency| IndexedRels::new(self, adjacency, node, direction, &[]));
+        match indexed {
+            Some(rels) => EitherRels::Indexed(rels),
+            None => EitherRels::Filtered(self.linked_rels(node, direction)),
+        }
+    }
+
+    /// [`Graph::rels_of`] from petgraph's per-node lists.
+    fn linked_rels(
         &self,
         node: NodeId,
         direction: Direction,
@@ -350,17 +366,17 @@ impl Graph {
         direction: Direction,
         types: &'a [Symbol],
     ) -> impl Iterator<Item = (RelId, NodeId)> + 'a {
-        let indexed = match &self.adjacency {
-            Some(adjacency) if !types.is_empty() => {
-                IndexedRels::new(self, adjacency, node, direction, types)
-            }
-            _ => None,
-        };
+        let indexed = self
+            .adjacency
+            .as_ref()
+            .and_then(|adjacency| IndexedRels::new(self, adjacency, node, direction, types));
         match indexed {
             Some(rels) => EitherRels::Indexed(rels),
-            None => EitherRels::Filtered(self.rels_of(node, direction).filter(move |(rel, _)| {
-                types.is_empty() || self.rel_type(*rel).is_some_and(|t| types.contains(&t))
-            })),
+            None => {
+                EitherRels::Filtered(self.linked_rels(node, direction).filter(move |(rel, _)| {
+                    types.is_empty() || self.rel_type(*rel).is_some_and(|t| types.contains(&t))
+                }))
+            }
         }
     }
 
@@ -570,7 +586,7 @@ impl Graph {
     }
 }
 
-/// Typed relationships of one node read from the adjacency index, then from the
+/// Relationships of one node (of some types, or all when `types` is empty) read from the adjacency index, then from the
 /// relationships created since it was built.
 struct IndexedRels<'a> {
     graph: &'a Graph,
@@ -626,7 +642,7 @@ impl<'a> IndexedRels<'a> {
     fn added(&self, rel: RelId, outgoing: bool) -> Option<NodeId> {
         let (start, end) = self.graph.endpoints(rel)?;
         let rel_type = self.graph.rel_type(rel)?;
-        if !self.types.contains(&rel_type) {
+        if !self.types.is_empty() && !self.types.contains(&rel_type) {
             return None;
         }
         if outgoing && start == self.node {
@@ -747,9 +763,9 @@ mod tests {
         assert_eq!(g.rels_of(a, Direction::Incoming).count(), 1);
     }
 
-    /// What `rels_of_types` must return: `rels_of` filtered by type.
+    /// What `rels_of_types` must return: petgraph's lists filtered by type.
     fn filtered(g: &Graph, n: NodeId, d: Direction, types: &[Symbol]) -> Vec<(RelId, NodeId)> {
-        g.rels_of(n, d)
+        g.linked_rels(n, d)
             .filter(|(r, _)| types.is_empty() || types.contains(&g.rel_type(*r).unwrap()))
             .collect()
     }
@@ -761,11 +777,16 @@ mod tests {
                 for types in type_sets {
                     let mut want = filtered(g, n, d, types);
                     let mut got: Vec<_> = g.rels_of_types(n, d, types).collect();
+                    let mut all: Vec<_> = g.rels_of(n, d).collect();
                     if !same_order {
                         want.sort();
                         got.sort();
+                        all.sort();
                     }
                     assert_eq!(got, want, "node {n:?} {d:?} types {types:?}");
+                    if types.is_empty() {
+                        assert_eq!(all, want, "node {n:?} {d:?}");
+                    }
                 }
             }
         }
@@ -862,5 +883,29 @@ mod tests {
         // Two 4-byte slots of properties plus two 12-byte index entries, plus small change.
         let per_rel = g.rel_storage_bytes() / count;
         assert!(per_rel <= 34, "{per_rel} bytes per relationship");
+    }
+
+    #[test]
+    fn nodes_with_more_types_than_the_index_merges_fall_back_to_the_lists() {
+        let mut g = Graph::new();
+        let a = g.add_node_named(&[], vec![]);
+        let b = g.add_node_named(&[], vec![]);
+        for t in 0..12 {
+            let t = g.intern_type(&format!("T{t}"));
+            g.add_rel(a, b, t, Props::default());
+            g.add_rel(b, a, t, Props::default());
+        }
+        g.build_adjacency();
+        let many: Vec<Symbol> = (0..10).collect();
+        for n in [a, b] {
+            for d in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
+                assert_eq!(g.rels_of(n, d).collect::<Vec<_>>(), filtered(&g, n, d, &[]));
+                assert_eq!(
+                    g.rels_of_types(n, d, &many).collect::<Vec<_>>(),
+                    filtered(&g, n, d, &many)
+                );
+            }
+        }
+        assert_eq!(g.rels_of(a, Direction::Both).count(), 24);
     }
 }
