@@ -836,3 +836,96 @@ proptest::proptest! {
         let _ = load::load_readers(&[("m.csv", &with_header)], &[("e.csv", format!(":START_ID,:END_ID,:TYPE\n{edges}").as_bytes())]);
     }
 }
+
+// ── Large files: streamed, parsed on two threads, still all or nothing ──
+
+/// `count` edges between numbered nodes, each with a `records` and a `date` property,
+/// about 1.3 MB: more than one read buffer and many batches.
+fn many_edges(count: usize) -> (String, String) {
+    let mut nodes = String::from("id:ID,:LABEL,name\n");
+    for i in 0..1000 {
+        nodes.push_str(&format!("{i},Company,Company_{i}\n"));
+    }
+    let mut edges = String::from(":START_ID,:END_ID,:TYPE,records:long,date:date\n");
+    for i in 0..count {
+        let kind = ["SOLD_DATA", "SHARED_DATA", "OWNS"][i % 3];
+        edges.push_str(&format!(
+            "{},{},{kind},{},2020-01-{:02}\n",
+            i % 1000,
+            (i * 7 + 1) % 1000,
+            i % 100,
+            i % 28 + 1
+        ));
+    }
+    (nodes, edges)
+}
+
+#[test]
+fn load_of_many_rows_keeps_every_relationship_and_property() {
+    let (nodes, edges) = many_edges(40_000);
+    let g = load_str(&nodes, &edges).unwrap();
+    assert_eq!((g.node_count(), g.rel_count()), (1000, 40_000));
+    let records = g.key_symbol("records").unwrap();
+    let date = g.key_symbol("date").unwrap();
+    let total: i64 = g
+        .rel_ids()
+        .map(|r| match g.rel_property(r, records) {
+            Some(Value::Int(n)) => *n,
+            other => panic!("records is {other:?}"),
+        })
+        .sum();
+    assert_eq!(total, (0..40_000).map(|i| (i % 100) as i64).sum::<i64>());
+    let last = g.rel_ids().max().unwrap();
+    assert_eq!(
+        g.rel_property(last, date),
+        Some(&Value::Date(
+            NaiveDate::from_ymd_opt(2020, 1, 39_999 % 28 + 1).unwrap()
+        ))
+    );
+    let sold = g.type_symbol("SOLD_DATA").unwrap();
+    let from_zero = g
+        .rels_of_types(
+            node(&g, "0"),
+            datatrail::graph::Direction::Outgoing,
+            &[sold],
+        )
+        .count();
+    assert_eq!(from_zero, 40_000 / 1000 / 3 + 1);
+}
+
+#[test]
+fn error_in_the_last_of_many_rows_fails_the_whole_load() {
+    let (nodes, mut edges) = many_edges(40_000);
+    edges.push_str("1,2,OWNS,many,2020-01-01\n");
+    let e = load_err(&nodes, &edges);
+    assert_eq!(
+        e.to_string(),
+        "load: edges.csv: record 40001 (line 40002): column \"records\": \"many\" is not \
+         an integer"
+    );
+    let (nodes, mut edges) = many_edges(40_000);
+    edges.push_str("1,1001,OWNS,1,2020-01-01\n");
+    assert!(matches!(
+        load_err(&nodes, &edges),
+        LoadError::UnknownNode { pos: p, .. } if p == pos(40_001, 40_002)
+    ));
+}
+
+#[test]
+fn numeric_ids_with_leading_zeros_are_other_ids() {
+    let g = load_str(
+        "id:ID,n:int\n7,1\n007,2\n12345678901234567890123,3\n",
+        ":START_ID,:END_ID,:TYPE\n007,7,T\n12345678901234567890123,007,T\n",
+    )
+    .unwrap();
+    assert_eq!(prop(&g, "7", "n"), Some(Value::Int(1)));
+    assert_eq!(prop(&g, "007", "n"), Some(Value::Int(2)));
+    let t = g.type_symbol("T").unwrap();
+    let out_of = |id| {
+        g.rels_of_types(node(&g, id), datatrail::graph::Direction::Outgoing, &[t])
+            .map(|(_, other)| g.node_property(other, g.key_symbol("n").unwrap()).cloned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(out_of("007"), vec![Some(Value::Int(1))]);
+    assert_eq!(out_of("12345678901234567890123"), vec![Some(Value::Int(2))]);
+}

@@ -1,6 +1,7 @@
 //! Scalar functions. Temporal functions are evaluated in `exec::temporal`; its
 //! accessors and operators are re-exported here for `expr`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::error::Span;
@@ -418,8 +419,8 @@ impl Reader<'_> {
 
     fn properties_of(&self, v: &Value) -> BTreeMap<String, Value> {
         let props = match v {
-            Value::Node(n) => self.graph.node(*n).map(|d| &d.props),
-            Value::Rel(r) => self.graph.rel(*r).map(|d| &d.props),
+            Value::Node(n) => self.graph.node(*n).map(|d| Cow::Borrowed(&d.props)),
+            Value::Rel(r) => self.graph.rel(*r).map(|d| Cow::Owned(d.props)),
             _ => None,
         };
         props

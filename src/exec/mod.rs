@@ -178,10 +178,10 @@ fn side_effects(before: &Graph, after: &Graph, touched: &write::Touched) -> Stat
             _ => {}
         }
         if reused {
-            props(b.map(|r| &r.props), None);
-            props(None, a.map(|r| &r.props));
+            props(b.as_ref().map(|r| &r.props), None);
+            props(None, a.as_ref().map(|r| &r.props));
         } else {
-            props(b.map(|r| &r.props), a.map(|r| &r.props));
+            props(b.as_ref().map(|r| &r.props), a.as_ref().map(|r| &r.props));
         }
     }
     let present = |g: &Graph| -> std::collections::HashSet<String> {

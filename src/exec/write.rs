@@ -1,6 +1,7 @@
 //! Updating clauses, applied to collected rows with the graph borrowed mutably:
 //! CREATE, MERGE, SET / REMOVE and DELETE, counting their side effects.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::error::Span;
@@ -283,9 +284,9 @@ fn set_property(
 }
 
 fn current_keys(graph: &Graph, target: &Target) -> Vec<String> {
-    let props: Option<&Props> = match target {
-        Target::Node(n) => graph.node(*n).map(|d| &d.props),
-        Target::Rel(r) => graph.rel(*r).map(|d| &d.props),
+    let props: Option<Cow<Props>> = match target {
+        Target::Node(n) => graph.node(*n).map(|d| Cow::Borrowed(&d.props)),
+        Target::Rel(r) => graph.rel(*r).map(|d| Cow::Owned(d.props)),
     };
     props
         .map(|p| {
@@ -298,15 +299,15 @@ fn current_keys(graph: &Graph, target: &Target) -> Vec<String> {
 
 /// The properties of a map, node or relationship value, for `SET n = x` / `SET n += x`.
 fn properties_value(value: Value, graph: &Graph, span: Span) -> Result<BTreeMap<String, Value>> {
-    let props: Option<&Props> = match &value {
+    let props: Option<Cow<Props>> = match &value {
         Value::Map(m) => {
             for v in m.values() {
                 storable(v, span)?;
             }
             return Ok(m.clone());
         }
-        Value::Node(n) => graph.node(*n).map(|d| &d.props),
-        Value::Rel(r) => graph.rel(*r).map(|d| &d.props),
+        Value::Node(n) => graph.node(*n).map(|d| Cow::Borrowed(&d.props)),
+        Value::Rel(r) => graph.rel(*r).map(|d| Cow::Owned(d.props)),
         Value::Null => return Ok(BTreeMap::new()),
         other => {
             return Err(type_error(

@@ -5,6 +5,8 @@
 //!
 //! This is the only module that imports petgraph.
 
+mod adjacency;
+mod columns;
 pub mod value;
 
 use std::collections::{BTreeSet, HashMap};
@@ -12,9 +14,12 @@ use std::sync::Arc;
 
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
+use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 pub use value::{Duration, NodeId, Path, RelId, Value};
+
+use adjacency::{Adjacency, MAX_MERGED_TYPES, MAX_TYPES, TypedRuns};
+use columns::PropertyColumns;
 
 /// Interned label, relationship type or property key.
 pub type Symbol = u32;
@@ -23,7 +28,7 @@ pub type Symbol = u32;
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
     names: Vec<Arc<str>>,
-    ids: HashMap<Arc<str>, Symbol>,
+    ids: HashMap<Arc<str>, Symbol, foldhash::fast::RandomState>,
 }
 
 impl Interner {
@@ -102,10 +107,35 @@ pub struct NodeData {
     pub props: Props,
 }
 
+/// A relationship's type and properties, as a copy: the graph keeps them apart (see
+/// [`Graph::rel`]).
 #[derive(Clone, Debug)]
 pub struct RelData {
     pub rel_type: Symbol,
     pub props: Props,
+}
+
+/// The nodes sharing one `name`: nearly always one, kept without a heap allocation.
+#[derive(Clone, Debug)]
+enum NamedNodes {
+    One(NodeId),
+    Many(Vec<NodeId>),
+}
+
+impl NamedNodes {
+    fn as_slice(&self) -> &[NodeId] {
+        match self {
+            NamedNodes::One(id) => std::slice::from_ref(id),
+            NamedNodes::Many(ids) => ids,
+        }
+    }
+
+    fn push(&mut self, id: NodeId) {
+        match self {
+            NamedNodes::One(first) => *self = NamedNodes::Many(vec![*first, id]),
+            NamedNodes::Many(ids) => ids.push(id),
+        }
+    }
 }
 
 /// Which relationships of a node to follow.
@@ -117,16 +147,23 @@ pub enum Direction {
 }
 
 /// The in-memory property graph.
+///
+/// A relationship's type is its petgraph edge weight; its properties live in
+/// per-key columns (`columns.rs`) so that a relationship costs no heap allocation.
+/// After a bulk load, [`Graph::build_adjacency`] adds a per-node index sorted by type
+/// (`adjacency.rs`) that typed expansions read.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
-    inner: StableDiGraph<NodeData, RelData>,
+    inner: StableDiGraph<NodeData, Symbol>,
+    rel_props: PropertyColumns,
+    adjacency: Option<Adjacency>,
     labels: Interner,
     types: Interner,
     keys: Interner,
     /// Nodes per label, indexed by label symbol.
     label_index: Vec<BTreeSet<NodeId>>,
     /// Nodes per string value of their `name` property.
-    name_index: HashMap<Arc<str>, Vec<NodeId>>,
+    name_index: HashMap<Arc<str>, NamedNodes, foldhash::fast::RandomState>,
     name_key: Option<Symbol>,
 }
 
@@ -192,8 +229,8 @@ impl Graph {
     /// Every relationship type with how many relationships have it now.
     pub fn type_counts(&self) -> Vec<(&str, usize)> {
         let mut counts = vec![0usize; self.types.len()];
-        for e in self.inner.edge_weights() {
-            counts[e.rel_type as usize] += 1;
+        for t in self.inner.edge_weights() {
+            counts[*t as usize] += 1;
         }
         counts
             .into_iter()
@@ -234,7 +271,7 @@ impl Graph {
     }
     /// Nodes whose `name` property is the string `name`.
     pub fn nodes_named(&self, name: &str) -> &[NodeId] {
-        self.name_index.get(name).map_or(&[], Vec::as_slice)
+        self.name_index.get(name).map_or(&[], NamedNodes::as_slice)
     }
     /// The property key that the name index covers.
     pub fn name_key(&self) -> Option<Symbol> {
@@ -252,8 +289,14 @@ impl Graph {
     pub fn node(&self, id: NodeId) -> Option<&NodeData> {
         self.inner.node_weight(nidx(id))
     }
-    pub fn rel(&self, id: RelId) -> Option<&RelData> {
-        self.inner.edge_weight(eidx(id))
+    /// A copy of the relationship's type and properties (reading one property is
+    /// cheaper with [`Graph::rel_property`]).
+    pub fn rel(&self, id: RelId) -> Option<RelData> {
+        let rel_type = *self.inner.edge_weight(eidx(id))?;
+        Some(RelData {
+            rel_type,
+            props: self.rel_props.props(id.0),
+        })
     }
     pub fn has_label(&self, id: NodeId, label: Symbol) -> bool {
         self.node(id)
@@ -263,7 +306,8 @@ impl Graph {
         self.node(id).and_then(|n| n.props.get(key))
     }
     pub fn rel_property(&self, id: RelId, key: Symbol) -> Option<&Value> {
-        self.rel(id).and_then(|r| r.props.get(key))
+        // Columns are cleared when a relationship is deleted, so no liveness check.
+        self.rel_props.get(id.0, key)
     }
     /// `(start, end)` of a relationship.
     pub fn endpoints(&self, id: RelId) -> Option<(NodeId, NodeId)> {
@@ -272,12 +316,28 @@ impl Graph {
             .map(|(a, b)| (node_id(a), node_id(b)))
     }
     pub fn rel_type(&self, id: RelId) -> Option<Symbol> {
-        self.rel(id).map(|r| r.rel_type)
+        self.inner.edge_weight(eidx(id)).copied()
     }
 
-    /// Relationships at `node` in `direction`, each with the node at its other end.
-    /// A self-loop is listed once even for `Both`.
+    /// Relationships at `node` in `direction`, each with the node at its other end, newest
+    /// first (outgoing ones first for `Both`). A self-loop is listed once even for `Both`.
     pub fn rels_of(
+        &self,
+        node: NodeId,
+        direction: Direction,
+    ) -> impl Iterator<Item = (RelId, NodeId)> + '_ {
+        let indexed = self
+            .adjacency
+            .as_ref()
+            .and_then(|adjacency| IndexedRels::new(self, adjacency, node, direction, &[]));
+        match indexed {
+            Some(rels) => EitherRels::Indexed(rels),
+            None => EitherRels::Filtered(self.linked_rels(node, direction)),
+        }
+    }
+
+    /// [`Graph::rels_of`] from petgraph's per-node lists.
+    fn linked_rels(
         &self,
         node: NodeId,
         direction: Direction,
@@ -298,20 +358,64 @@ impl Graph {
     }
 
     /// Like [`Graph::rels_of`], keeping only relationships whose type is in `types`
-    /// (all of them when `types` is empty).
+    /// (all of them when `types` is empty), in the same order. After
+    /// [`Graph::build_adjacency`] this reads only the runs of those types.
     pub fn rels_of_types<'a>(
         &'a self,
         node: NodeId,
         direction: Direction,
         types: &'a [Symbol],
     ) -> impl Iterator<Item = (RelId, NodeId)> + 'a {
-        self.rels_of(node, direction).filter(move |(rel, _)| {
-            types.is_empty() || self.rel_type(*rel).is_some_and(|t| types.contains(&t))
-        })
+        let indexed = self
+            .adjacency
+            .as_ref()
+            .and_then(|adjacency| IndexedRels::new(self, adjacency, node, direction, types));
+        match indexed {
+            Some(rels) => EitherRels::Indexed(rels),
+            None => {
+                EitherRels::Filtered(self.linked_rels(node, direction).filter(move |(rel, _)| {
+                    types.is_empty() || self.rel_type(*rel).is_some_and(|t| types.contains(&t))
+                }))
+            }
+        }
     }
 
     pub fn degree(&self, node: NodeId, direction: Direction) -> usize {
         self.rels_of(node, direction).count()
+    }
+
+    // ── Bulk loading ──
+
+    /// Makes room for `nodes` more nodes and `rels` more relationships.
+    pub fn reserve(&mut self, nodes: usize, rels: usize) {
+        self.inner.reserve_nodes(nodes);
+        self.inner.reserve_edges(rels);
+        self.rel_props.reserve(self.inner.edge_count() + rels);
+    }
+
+    /// Builds the per-node adjacency index sorted by relationship type, replacing any
+    /// earlier one. Later writes keep it correct; call it again after many of them.
+    pub fn build_adjacency(&mut self) {
+        let inner = &self.inner;
+        self.adjacency = None;
+        if self.types.len() > MAX_TYPES {
+            return;
+        }
+        self.adjacency = Some(Adjacency::build(inner.node_bound(), || {
+            inner.edge_references().map(|e| {
+                (
+                    rel_id(e.id()),
+                    *e.weight(),
+                    node_id(e.source()),
+                    node_id(e.target()),
+                )
+            })
+        }));
+    }
+
+    /// Bytes of heap held by relationship properties and the adjacency index, roughly.
+    pub fn rel_storage_bytes(&self) -> usize {
+        self.rel_props.heap_size() + self.adjacency.as_ref().map_or(0, Adjacency::heap_size)
     }
 
     // ── Writes ──
@@ -329,7 +433,7 @@ impl Graph {
             self.label_index[l as usize].insert(id);
         }
         if let Some(name) = name {
-            self.name_index.entry(name).or_default().push(id);
+            self.add_to_name_index(name, id);
         }
         id
     }
@@ -353,10 +457,14 @@ impl Graph {
 
     /// Adds a relationship. Both ends must exist.
     pub fn add_rel(&mut self, start: NodeId, end: NodeId, rel_type: Symbol, props: Props) -> RelId {
-        rel_id(
-            self.inner
-                .add_edge(nidx(start), nidx(end), RelData { rel_type, props }),
-        )
+        let id = rel_id(self.inner.add_edge(nidx(start), nidx(end), rel_type));
+        for (key, value) in props.0 {
+            self.rel_props.set(id.0, key, value);
+        }
+        if let Some(adjacency) = &mut self.adjacency {
+            adjacency.rel_added(id, start, end);
+        }
+        id
     }
 
     /// Sets a node property (null removes it); returns the previous value.
@@ -374,7 +482,10 @@ impl Graph {
     }
 
     pub fn set_rel_property(&mut self, id: RelId, key: Symbol, value: Value) -> Option<Value> {
-        self.inner.edge_weight_mut(eidx(id))?.props.set(key, value)
+        if !self.contains_rel(id) {
+            return None;
+        }
+        self.rel_props.set(id.0, key, value)
     }
 
     /// Adds a label; returns whether it was new.
@@ -409,12 +520,25 @@ impl Graph {
 
     /// Removes a relationship; returns its data.
     pub fn remove_rel(&mut self, id: RelId) -> Option<RelData> {
-        self.inner.remove_edge(eidx(id))
+        let (start, end) = self.endpoints(id)?;
+        let rel_type = self.inner.remove_edge(eidx(id))?;
+        if let Some(adjacency) = &mut self.adjacency {
+            adjacency.rel_removed(id, start, end);
+        }
+        let props = self.rel_props.remove(id.0);
+        Some(RelData { rel_type, props })
     }
 
     /// Removes a node and every relationship at it; returns its data.
     pub fn remove_node(&mut self, id: NodeId) -> Option<NodeData> {
+        if !self.contains_node(id) {
+            return None;
+        }
         self.unindex_name(id);
+        let rels: Vec<RelId> = self.rels_of(id, Direction::Both).map(|(r, _)| r).collect();
+        for rel in rels {
+            self.remove_rel(rel);
+        }
         let data = self.inner.remove_node(nidx(id))?;
         for l in &data.labels {
             self.label_index[*l as usize].remove(&id);
@@ -433,17 +557,154 @@ impl Graph {
         let Some(name) = self.node(id).and_then(|n| self.indexable_name(&n.props)) else {
             return;
         };
-        if let Some(ids) = self.name_index.get_mut(&name) {
-            ids.retain(|n| *n != id);
-            if ids.is_empty() {
-                self.name_index.remove(&name);
+        let remaining = match self.name_index.get_mut(&name) {
+            Some(NamedNodes::Many(ids)) => {
+                ids.retain(|n| *n != id);
+                ids.len()
             }
+            Some(NamedNodes::One(only)) if *only == id => 0,
+            _ => return,
+        };
+        if remaining == 0 {
+            self.name_index.remove(&name);
         }
     }
 
     fn index_name(&mut self, id: NodeId) {
         if let Some(name) = self.node(id).and_then(|n| self.indexable_name(&n.props)) {
-            self.name_index.entry(name).or_default().push(id);
+            self.add_to_name_index(name, id);
+        }
+    }
+
+    fn add_to_name_index(&mut self, name: Arc<str>, id: NodeId) {
+        match self.name_index.entry(name) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(id),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(NamedNodes::One(id));
+            }
+        }
+    }
+}
+
+/// Relationships of one node (of some types, or all when `types` is empty) read from the adjacency index, then from the
+/// relationships created since it was built.
+struct IndexedRels<'a> {
+    graph: &'a Graph,
+    adjacency: &'a Adjacency,
+    node: NodeId,
+    types: &'a [Symbol],
+    both: bool,
+    out: Option<TypedRuns<'a>>,
+    out_added: std::slice::Iter<'a, RelId>,
+    inc: Option<TypedRuns<'a>>,
+    inc_added: std::slice::Iter<'a, RelId>,
+}
+
+impl<'a> IndexedRels<'a> {
+    /// `None` when `types` has more entries than the index merges.
+    fn new(
+        graph: &'a Graph,
+        adjacency: &'a Adjacency,
+        node: NodeId,
+        direction: Direction,
+        types: &'a [Symbol],
+    ) -> Option<IndexedRels<'a>> {
+        if types.len() > MAX_MERGED_TYPES {
+            return None;
+        }
+        let out_wanted = matches!(direction, Direction::Outgoing | Direction::Both);
+        let inc_wanted = matches!(direction, Direction::Incoming | Direction::Both);
+        let added = adjacency.added.get(&node).map_or(&[][..], Vec::as_slice);
+        let pick = |wanted: bool| if wanted { added } else { &[] };
+        Some(IndexedRels {
+            graph,
+            adjacency,
+            node,
+            types,
+            both: direction == Direction::Both,
+            out: if out_wanted {
+                Some(TypedRuns::new(adjacency.out.of(node), types)?)
+            } else {
+                None
+            },
+            out_added: pick(out_wanted).iter(),
+            inc: if inc_wanted {
+                Some(TypedRuns::new(adjacency.inc.of(node), types)?)
+            } else {
+                None
+            },
+            inc_added: pick(inc_wanted).iter(),
+        })
+    }
+
+    /// The relationship's other end when it was created since the build, has one of the
+    /// types and leaves (`outgoing`) or enters this node.
+    fn added(&self, rel: RelId, outgoing: bool) -> Option<NodeId> {
+        let (start, end) = self.graph.endpoints(rel)?;
+        let rel_type = self.graph.rel_type(rel)?;
+        if !self.types.is_empty() && !self.types.contains(&rel_type) {
+            return None;
+        }
+        if outgoing && start == self.node {
+            Some(end)
+        } else if !outgoing && end == self.node && !(self.both && start == end) {
+            Some(start)
+        } else {
+            None
+        }
+    }
+}
+
+impl Iterator for IndexedRels<'_> {
+    type Item = (RelId, NodeId);
+
+    fn next(&mut self) -> Option<(RelId, NodeId)> {
+        if let Some(out) = &mut self.out {
+            for e in out.by_ref() {
+                if !self.adjacency.is_stale(e.rel) {
+                    return Some((e.rel, e.other));
+                }
+            }
+        }
+        while let Some(&rel) = self.out_added.next() {
+            if let Some(other) = self.added(rel, true) {
+                return Some((rel, other));
+            }
+        }
+        if let Some(inc) = &mut self.inc {
+            for e in inc.by_ref() {
+                let self_loop = self.both && e.other.0 == self.node.0;
+                if !self_loop && !self.adjacency.is_stale(e.rel) {
+                    return Some((e.rel, e.other));
+                }
+            }
+        }
+        while let Some(&rel) = self.inc_added.next() {
+            if let Some(other) = self.added(rel, false) {
+                return Some((rel, other));
+            }
+        }
+        None
+    }
+}
+
+/// One of two iterators over relationships.
+enum EitherRels<A, B> {
+    Indexed(A),
+    Filtered(B),
+}
+
+impl<A, B> Iterator for EitherRels<A, B>
+where
+    A: Iterator<Item = (RelId, NodeId)>,
+    B: Iterator<Item = (RelId, NodeId)>,
+{
+    type Item = (RelId, NodeId);
+
+    fn next(&mut self) -> Option<(RelId, NodeId)> {
+        match self {
+            EitherRels::Indexed(a) => a.next(),
+            EitherRels::Filtered(b) => b.next(),
         }
     }
 }
@@ -500,5 +761,151 @@ mod tests {
         assert_eq!(g.rels_of(a, Direction::Both).count(), 1);
         assert_eq!(g.rels_of(a, Direction::Outgoing).count(), 1);
         assert_eq!(g.rels_of(a, Direction::Incoming).count(), 1);
+    }
+
+    /// What `rels_of_types` must return: petgraph's lists filtered by type.
+    fn filtered(g: &Graph, n: NodeId, d: Direction, types: &[Symbol]) -> Vec<(RelId, NodeId)> {
+        g.linked_rels(n, d)
+            .filter(|(r, _)| types.is_empty() || types.contains(&g.rel_type(*r).unwrap()))
+            .collect()
+    }
+
+    fn check_typed_expansions(g: &Graph, same_order: bool) {
+        let type_sets: [&[Symbol]; 6] = [&[], &[0], &[1], &[2, 0], &[0, 1, 2], &[1, 1]];
+        for n in g.node_ids().collect::<Vec<_>>() {
+            for d in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
+                for types in type_sets {
+                    let mut want = filtered(g, n, d, types);
+                    let mut got: Vec<_> = g.rels_of_types(n, d, types).collect();
+                    let mut all: Vec<_> = g.rels_of(n, d).collect();
+                    if !same_order {
+                        want.sort();
+                        got.sort();
+                        all.sort();
+                    }
+                    assert_eq!(got, want, "node {n:?} {d:?} types {types:?}");
+                    if types.is_empty() {
+                        assert_eq!(all, want, "node {n:?} {d:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum Write {
+        AddRel(u32, u32, u32),
+        RemoveRel(u32),
+        RemoveNode(u32),
+        AddNode,
+    }
+
+    fn write_strategy() -> impl proptest::strategy::Strategy<Value = Write> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0..8u32, 0..8u32, 0..3u32).prop_map(|(a, b, t)| Write::AddRel(a, b, t)),
+            (0..40u32).prop_map(Write::RemoveRel),
+            (0..8u32).prop_map(Write::RemoveNode),
+            Just(Write::AddNode),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn typed_expansion_from_the_index_equals_filtering(
+            rels in proptest::collection::vec((0..8u32, 0..8u32, 0..3u32), 0..30),
+            writes in proptest::collection::vec(write_strategy(), 0..20),
+        ) {
+            let mut g = Graph::new();
+            for t in ["A", "B", "C"] {
+                g.intern_type(t);
+            }
+            for _ in 0..8 {
+                g.add_node(vec![], Props::default());
+            }
+            for (a, b, t) in rels {
+                g.add_rel(NodeId(a), NodeId(b), t, Props::default());
+            }
+            g.build_adjacency();
+            check_typed_expansions(&g, true);
+            for w in writes {
+                match w {
+                    Write::AddRel(a, b, t) => {
+                        if g.contains_node(NodeId(a)) && g.contains_node(NodeId(b)) {
+                            g.add_rel(NodeId(a), NodeId(b), t, Props::default());
+                        }
+                    }
+                    Write::RemoveRel(r) => {
+                        g.remove_rel(RelId(r));
+                    }
+                    Write::RemoveNode(n) => {
+                        g.remove_node(NodeId(n));
+                    }
+                    Write::AddNode => {
+                        g.add_node(vec![], Props::default());
+                    }
+                }
+                check_typed_expansions(&g, false);
+            }
+        }
+    }
+
+    #[test]
+    fn relationship_properties_follow_writes_and_deletes() {
+        let (mut g, a, b, r) = sample();
+        let records = g.intern_key("records");
+        g.set_rel_property(r, records, Value::Int(10));
+        assert!(matches!(g.rel_property(r, records), Some(Value::Int(10))));
+        assert_eq!(g.rel(r).unwrap().props.len(), 1);
+        g.remove_rel(r);
+        assert!(g.rel_property(r, records).is_none());
+        assert!(g.set_rel_property(r, records, Value::Int(1)).is_none());
+        // A new relationship reusing the id starts without properties.
+        let t = g.type_symbol("LEADS").unwrap();
+        let again = g.add_rel(a, b, t, Props::default());
+        assert_eq!(again, r);
+        assert!(g.rel_property(again, records).is_none());
+    }
+
+    #[test]
+    fn relationship_storage_costs_no_allocation_per_relationship() {
+        let mut g = Graph::new();
+        let a = g.add_node_named(&[], vec![]);
+        let b = g.add_node_named(&[], vec![]);
+        let t = g.intern_type("T");
+        let count = 10_000;
+        g.reserve(0, count);
+        for i in 0..count as i64 {
+            let props = g.props_from([("records", Value::Int(i % 100)), ("date", Value::str("x"))]);
+            g.add_rel(a, b, t, props);
+        }
+        g.build_adjacency();
+        // Two 4-byte slots of properties plus two 12-byte index entries, plus small change.
+        let per_rel = g.rel_storage_bytes() / count;
+        assert!(per_rel <= 34, "{per_rel} bytes per relationship");
+    }
+
+    #[test]
+    fn nodes_with_more_types_than_the_index_merges_fall_back_to_the_lists() {
+        let mut g = Graph::new();
+        let a = g.add_node_named(&[], vec![]);
+        let b = g.add_node_named(&[], vec![]);
+        for t in 0..12 {
+            let t = g.intern_type(&format!("T{t}"));
+            g.add_rel(a, b, t, Props::default());
+            g.add_rel(b, a, t, Props::default());
+        }
+        g.build_adjacency();
+        let many: Vec<Symbol> = (0..10).collect();
+        for n in [a, b] {
+            for d in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
+                assert_eq!(g.rels_of(n, d).collect::<Vec<_>>(), filtered(&g, n, d, &[]));
+                assert_eq!(
+                    g.rels_of_types(n, d, &many).collect::<Vec<_>>(),
+                    filtered(&g, n, d, &many)
+                );
+            }
+        }
+        assert_eq!(g.rels_of(a, Direction::Both).count(), 24);
     }
 }

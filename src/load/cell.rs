@@ -62,13 +62,29 @@ pub(crate) fn parse_scalar(base: BaseType, text: &str) -> Result<Value, BadCell>
         BaseType::Int => trimmed.parse().ok().map(Value::Int),
         BaseType::Float => trimmed.parse().ok().map(Value::Float),
         BaseType::Bool => parse_bool(trimmed).map(Value::Bool),
-        BaseType::Date => parse_date(trimmed).map(Value::Date),
+        BaseType::Date => full_date(trimmed)
+            .or_else(|| parse_date(trimmed))
+            .map(Value::Date),
         BaseType::DateTime => parse_datetime(trimmed).map(Value::DateTime),
     };
     parsed.ok_or_else(|| BadCell {
         value: text.to_string(),
         expected: expected(base),
     })
+}
+
+/// A `YYYY-MM-DD` date, the common case, read without splitting.
+fn full_date(text: &str) -> Option<chrono::NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)
 }
 
 fn parse_bool(text: &str) -> Option<bool> {

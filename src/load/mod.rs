@@ -4,8 +4,11 @@
 //! A load reads every node file, then every edge file, into a fresh [`Graph`] and returns
 //! it only if all of them loaded: on any error it returns a [`LoadError`] naming the file,
 //! the record and line, the column and the value, and no graph, so nothing is ever
-//! half-loaded. Each file is read whole into memory and scanned by `reader.rs`, which
-//! knows whether a cell was quoted (`""` is the empty string, an empty cell is absent).
+//! half-loaded. Each file is streamed through `reader.rs`, which knows whether a cell was
+//! quoted (`""` is the empty string, an empty cell is absent). Numeric node ids are kept
+//! as numbers (`ids.rs`). Edge rows are read and checked on a second thread while this one
+//! adds the previous batch to the graph, and the adjacency index is built once, after the
+//! last file.
 //!
 //! Conventions beyond Neo4j's, documented where they are implemented:
 //! - `cell.rs`: quoted empty cells, array escapes (`\;`, `\\`, `\e`), empty lists;
@@ -17,11 +20,15 @@
 mod cell;
 mod error;
 mod header;
+mod ids;
 mod reader;
 mod save;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::SyncSender;
 
 use crate::graph::{Graph, NodeId, Props, Symbol, Value};
 
@@ -30,6 +37,7 @@ pub use save::{SaveSummary, save_dir};
 
 use cell::parse_cell;
 use header::{Column, FileKind, Header, build_header};
+use ids::IdMap;
 use reader::{Record, RecordReader, ScanError};
 
 /// The files of one dataset: node files (loaded first) and edge files.
@@ -107,14 +115,21 @@ pub fn load_with_progress(
         (&sources.edges, FileKind::Edges),
     ] {
         for path in paths {
-            let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            let io_error = |source| LoadError::Io {
                 path: path.clone(),
                 source,
-            })?;
-            loader.load_file(&path.display().to_string(), &bytes, kind)?;
+            };
+            let file = std::fs::File::open(path).map_err(io_error)?;
+            let len = file.metadata().map_err(io_error)?.len();
+            loader
+                .load_file(&path.display().to_string(), file, len, kind)
+                .map_err(|e| match e {
+                    Failure::Io(source) => io_error(source),
+                    Failure::Load(e) => e,
+                })?;
         }
     }
-    Ok(loader.graph)
+    Ok(loader.finish())
 }
 
 /// Loads `nodes.csv`, `edges.csv` and (if present) `sources.csv` from a folder (see
@@ -156,13 +171,17 @@ pub fn load_readers(nodes: &[(&str, &[u8])], edges: &[(&str, &[u8])]) -> Result<
     let total = nodes.iter().chain(edges).map(|(_, b)| b.len() as u64).sum();
     let mut ignore = |_, _| {};
     let mut loader = Loader::new(&mut ignore, total);
-    for (name, bytes) in nodes {
-        loader.load_file(name, bytes, FileKind::Nodes)?;
+    for (files, kind) in [(nodes, FileKind::Nodes), (edges, FileKind::Edges)] {
+        for (name, bytes) in files {
+            loader
+                .load_file(name, *bytes, bytes.len() as u64, kind)
+                .map_err(|e| match e {
+                    Failure::Load(e) => e,
+                    Failure::Io(_) => unreachable!("reading from memory cannot fail"),
+                })?;
+        }
     }
-    for (name, bytes) in edges {
-        loader.load_file(name, bytes, FileKind::Edges)?;
-    }
-    Ok(loader.graph)
+    Ok(loader.finish())
 }
 
 /// The case graph shipped in `data/`, compiled into the binary.
@@ -194,7 +213,11 @@ const PROGRESS_STEP: u64 = 1 << 20;
 /// The state of one load: the graph being built and the node ids seen so far.
 struct Loader<'p> {
     graph: Graph,
-    ids: HashMap<Box<str>, NodeId>,
+    ids: IdMap,
+    /// Per property key, the distinct strings seen on nodes, so that a column repeating
+    /// a few values (`country`) shares them; `None` once a column has too many to share.
+    shared: HashMap<Symbol, Option<HashSet<Arc<str>, foldhash::fast::RandomState>>>,
+    /// Relationship types seen so far, to skip interning each row's (few types, many rows).
     /// Each node file with the first node it created: nodes are numbered in load order,
     /// so a node's record number is recovered from its id (for duplicate-id messages).
     node_files: Vec<(String, u32)>,
@@ -220,7 +243,8 @@ impl<'p> Loader<'p> {
     fn new(progress: &'p mut dyn FnMut(u64, u64), total: u64) -> Loader<'p> {
         Loader {
             graph: Graph::new(),
-            ids: HashMap::new(),
+            ids: IdMap::default(),
+            shared: HashMap::new(),
             node_files: Vec::new(),
             progress,
             done: 0,
@@ -228,21 +252,45 @@ impl<'p> Loader<'p> {
         }
     }
 
-    fn load_file(&mut self, file: &str, bytes: &[u8], kind: FileKind) -> Result<(), LoadError> {
-        let mut reader = RecordReader::new(bytes);
+    /// The loaded graph, with its adjacency index built in one pass.
+    fn finish(mut self) -> Graph {
+        self.graph.build_adjacency();
+        self.graph
+    }
+
+    fn load_file(
+        &mut self,
+        file: &str,
+        source: impl Read + Send,
+        len: u64,
+        kind: FileKind,
+    ) -> Result<(), Failure> {
+        let mut reader = RecordReader::new(source);
         let mut rec = Record::default();
         let header_names: Vec<String> = Vec::new();
         if !read_record(&mut reader, &mut rec, file, &header_names)? {
             return Err(LoadError::EmptyFile {
                 file: file.to_string(),
-            });
+            }
+            .into());
         }
         let header = build_header(file, &rec, kind, &mut self.graph)?;
         if kind == FileKind::Nodes {
             let first = self.graph.node_count() as u32;
             self.node_files.push((file.to_string(), first));
         }
+        // Rows are about as long as the header; reserving more than is used costs
+        // address space only.
+        let rows = (len / (reader.offset().max(16) / 2)) as usize;
+        match kind {
+            FileKind::Nodes => self.graph.reserve(rows, 0),
+            FileKind::Edges => self.graph.reserve(0, rows),
+        }
+        if kind == FileKind::Edges {
+            return self.load_edges(file, &header, reader);
+        }
         let mut reported = 0;
+        let mut spare: Vec<&str> = Vec::new();
         while read_record(&mut reader, &mut rec, file, &header.names)? {
             let here = Here {
                 file,
@@ -252,28 +300,29 @@ impl<'p> Loader<'p> {
                     line: rec.line,
                 },
             };
-            match kind {
-                FileKind::Nodes => self.add_node(&here, &rec)?,
-                FileKind::Edges => self.add_rel(&here, &rec)?,
-            }
-            let offset = reader.offset() as u64;
+            let mut cells = spare;
+            texts(&here, &rec, &mut cells)?;
+            self.add_node(&here, &rec, &cells)?;
+            // Keeps the allocation for the next record's cells.
+            cells.clear();
+            spare = cells.into_iter().map(|_| "").collect();
+            let offset = reader.offset();
             if offset - reported >= PROGRESS_STEP {
                 (self.progress)(self.done + offset, self.total);
                 reported = offset;
             }
         }
-        self.done += bytes.len() as u64;
+        self.done += reader.offset();
         (self.progress)(self.done, self.total.max(self.done));
         Ok(())
     }
 
-    fn add_node(&mut self, here: &Here<'_>, rec: &Record) -> Result<(), LoadError> {
-        let cells = cells(here, rec)?;
+    fn add_node(&mut self, here: &Here<'_>, rec: &Record, cells: &[&str]) -> Result<(), LoadError> {
         let id = cells[here.header.id];
         if id.is_empty() {
             return Err(empty_cell(here, here.header.id));
         }
-        if let Some(&first) = self.ids.get(id) {
+        if let Some(first) = self.ids.get(id) {
             return Err(self.duplicate_id(here, id, first));
         }
         let mut labels = Vec::new();
@@ -291,52 +340,101 @@ impl<'p> Loader<'p> {
                         .map(|l| self.graph.intern_label(l)),
                 ),
                 Column::Property { key, ty } => {
-                    set_property(here, rec, &cells, i, key, ty, &mut props)?
+                    if let Some(value) = property(here, rec, cells, i, ty)? {
+                        props.set(key, self.share(key, value));
+                    }
                 }
                 _ => {}
             }
         }
         let node = self.graph.add_node(labels, props);
-        self.ids.insert(id.into(), node);
+        self.ids.insert(id, node);
         Ok(())
     }
 
-    fn add_rel(&mut self, here: &Here<'_>, rec: &Record) -> Result<(), LoadError> {
-        let cells = cells(here, rec)?;
-        let header = here.header;
-        let start = self.node(here, &cells, header.start)?;
-        let end = self.node(here, &cells, header.end)?;
-        // Labels and types lose spaces around them: `Company; Platform` is two labels.
-        let rel_type = cells[header.rel_type].trim();
-        if rel_type.is_empty() {
-            return Err(empty_cell(here, header.rel_type));
-        }
-        let rel_type: Symbol = self.graph.intern_type(rel_type);
-        let mut props = Props::default();
-        for (i, column) in header.columns.iter().enumerate() {
-            if let Column::Property { key, ty } = *column {
-                set_property(here, rec, &cells, i, key, ty, &mut props)?;
-            }
-        }
-        self.graph.add_rel(start, end, rel_type, props);
-        Ok(())
-    }
-
-    /// The node an edge's start or end cell names.
-    fn node(&self, here: &Here<'_>, cells: &[&str], i: usize) -> Result<NodeId, LoadError> {
-        let id = cells[i];
-        if id.is_empty() {
-            return Err(empty_cell(here, i));
-        }
-        self.ids
-            .get(id)
-            .copied()
-            .ok_or_else(|| LoadError::UnknownNode {
-                file: here.file.to_string(),
-                pos: here.pos,
-                column: here.column(i),
-                id: id.to_string(),
+    /// Loads the rows of an edge file: a second thread reads and checks them, and sends
+    /// them in batches to this one, which adds them to the graph.
+    fn load_edges<R: Read + Send>(
+        &mut self,
+        file: &str,
+        header: &Header,
+        reader: RecordReader<R>,
+    ) -> Result<(), Failure> {
+        let props: Vec<(usize, Symbol, header::PropType)> = (header.columns.iter().enumerate())
+            .filter_map(|(i, c)| match *c {
+                Column::Property { key, ty } => Some((i, key, ty)),
+                _ => None,
             })
+            .collect();
+        let ids = &self.ids;
+        let graph = &mut self.graph;
+        let progress = &mut self.progress;
+        let done = self.done;
+        let total = self.total;
+        let mut read = 0;
+        std::thread::scope(|scope| {
+            let (sender, batches) = std::sync::mpsc::sync_channel(4);
+            let props = &props;
+            scope.spawn(move || {
+                let mut parser = EdgeParser {
+                    file,
+                    header,
+                    props,
+                    ids,
+                    types: HashMap::default(),
+                };
+                parser.run(reader, &sender);
+            });
+            // Batch-local type numbers to the graph's symbols.
+            let mut types: Vec<Symbol> = Vec::new();
+            for batch in batches {
+                let batch: EdgeBatch = batch?;
+                for name in &batch.new_types {
+                    types.push(graph.intern_type(name));
+                }
+                let mut values = batch.values.into_iter();
+                for (start, end, local_type) in batch.rels {
+                    let rel =
+                        graph.add_rel(start, end, types[local_type as usize], Props::default());
+                    for &(_, key, _) in props {
+                        if let Some(value) = values.next().flatten() {
+                            graph.set_rel_property(rel, key, value);
+                        }
+                    }
+                }
+                read = batch.offset;
+                progress(done + read, total);
+            }
+            Ok::<(), Failure>(())
+        })?;
+        self.done += read;
+        (self.progress)(self.done, self.total.max(self.done));
+        Ok(())
+    }
+
+    /// `value`, or an equal string already loaded for `key`.
+    fn share(&mut self, key: Symbol, value: Value) -> Value {
+        /// Past this many distinct strings a column is taken for one of unique values.
+        const MAX_SHARED: usize = 4096;
+        let Value::String(s) = value else {
+            return value;
+        };
+        let slot = self
+            .shared
+            .entry(key)
+            .or_insert_with(|| Some(HashSet::default()));
+        let Some(seen) = slot else {
+            return Value::String(s);
+        };
+        if let Some(first) = seen.get(&*s) {
+            return Value::String(first.clone());
+        }
+        if seen.len() == MAX_SHARED {
+            *slot = None;
+        } else {
+            seen.insert(s.clone());
+        }
+        Value::String(s)
     }
 
     fn duplicate_id(&self, here: &Here<'_>, id: &str, first: NodeId) -> LoadError {
@@ -358,13 +456,156 @@ impl<'p> Loader<'p> {
     }
 }
 
+/// Rows of an edge file per batch sent between the threads.
+const BATCH_ROWS: usize = 16 * 1024;
+
+/// Checked edge rows, ready to add.
+struct EdgeBatch {
+    /// Start, end and type (numbered in order of first appearance in the file).
+    rels: Vec<(NodeId, NodeId, u32)>,
+    /// Each row's property values in header order, `None` when absent.
+    values: Vec<Option<Value>>,
+    /// The types first seen in this batch, in their numbers' order.
+    new_types: Vec<Box<str>>,
+    /// Bytes of the file read up to the batch's end.
+    offset: u64,
+}
+
+/// Reads and checks an edge file's rows, on its own thread.
+struct EdgeParser<'a> {
+    file: &'a str,
+    header: &'a Header,
+    props: &'a [(usize, Symbol, header::PropType)],
+    ids: &'a IdMap,
+    types: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+}
+
+impl EdgeParser<'_> {
+    /// Sends every row in batches, then stops at the end of the file, the first error
+    /// (which it sends), or when the receiver has gone.
+    fn run<R: Read>(
+        &mut self,
+        mut reader: RecordReader<R>,
+        sender: &SyncSender<Result<EdgeBatch, Failure>>,
+    ) {
+        let mut rec = Record::default();
+        let mut spare: Vec<&str> = Vec::new();
+        loop {
+            let mut batch = EdgeBatch {
+                rels: Vec::with_capacity(BATCH_ROWS),
+                values: Vec::with_capacity(BATCH_ROWS * self.props.len()),
+                new_types: Vec::new(),
+                offset: 0,
+            };
+            let mut more = true;
+            while batch.rels.len() < BATCH_ROWS {
+                match read_record(&mut reader, &mut rec, self.file, &self.header.names) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        more = false;
+                        break;
+                    }
+                    Err(e) => {
+                        let _ = sender.send(Err(e));
+                        return;
+                    }
+                }
+                let mut cells = spare;
+                if let Err(e) = self.row(&rec, &mut cells, &mut batch) {
+                    let _ = sender.send(Err(e.into()));
+                    return;
+                }
+                cells.clear();
+                spare = cells.into_iter().map(|_| "").collect();
+            }
+            batch.offset = reader.offset();
+            if sender.send(Ok(batch)).is_err() || !more {
+                return;
+            }
+        }
+    }
+
+    fn row<'r>(
+        &mut self,
+        rec: &'r Record,
+        cells: &mut Vec<&'r str>,
+        batch: &mut EdgeBatch,
+    ) -> Result<(), LoadError> {
+        let header = self.header;
+        let here = Here {
+            file: self.file,
+            header,
+            pos: Position {
+                record: rec.number,
+                line: rec.line,
+            },
+        };
+        texts(&here, rec, cells)?;
+        let start = node(self.ids, &here, cells, header.start)?;
+        let end = node(self.ids, &here, cells, header.end)?;
+        // Labels and types lose spaces around them: `Company; Platform` is two labels.
+        let rel_type = cells[header.rel_type].trim();
+        if rel_type.is_empty() {
+            return Err(empty_cell(&here, header.rel_type));
+        }
+        let local_type = match self.types.get(rel_type) {
+            Some(&t) => t,
+            None => {
+                let t = self.types.len() as u32;
+                self.types.insert(rel_type.into(), t);
+                batch.new_types.push(rel_type.into());
+                t
+            }
+        };
+        // Every cell is checked before the row joins the batch.
+        let values_before = batch.values.len();
+        for &(i, _, ty) in self.props {
+            match property(&here, rec, cells, i, ty) {
+                Ok(value) => batch.values.push(value),
+                Err(e) => {
+                    batch.values.truncate(values_before);
+                    return Err(e);
+                }
+            }
+        }
+        batch.rels.push((start, end, local_type));
+        Ok(())
+    }
+}
+
+/// The node an edge's start or end cell names.
+fn node(ids: &IdMap, here: &Here<'_>, cells: &[&str], i: usize) -> Result<NodeId, LoadError> {
+    let id = cells[i];
+    if id.is_empty() {
+        return Err(empty_cell(here, i));
+    }
+    ids.get(id).ok_or_else(|| LoadError::UnknownNode {
+        file: here.file.to_string(),
+        pos: here.pos,
+        column: here.column(i),
+        id: id.to_string(),
+    })
+}
+
+/// Why a file stopped loading: bad data, or a failed read (which the caller names).
+enum Failure {
+    Load(LoadError),
+    Io(std::io::Error),
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Failure {
+        Failure::Load(e)
+    }
+}
+
 /// Reads the next record, turning scan errors into [`LoadError`]s.
-fn read_record(
-    reader: &mut RecordReader<'_>,
+fn read_record<R: Read>(
+    reader: &mut RecordReader<R>,
     rec: &mut Record,
     file: &str,
     names: &[String],
-) -> Result<bool, LoadError> {
+) -> Result<bool, Failure> {
     reader.read(rec).map_err(|e| {
         let pos = Position {
             record: rec.number,
@@ -376,7 +617,7 @@ fn read_record(
                 .cloned()
                 .unwrap_or_else(|| format!("#{}", cell + 1))
         };
-        match e {
+        Failure::Load(match e {
             ScanError::UnterminatedQuote { cell } => LoadError::UnterminatedQuote {
                 file: file.to_string(),
                 pos,
@@ -387,12 +628,13 @@ fn read_record(
                 pos,
                 column: column(cell),
             },
-        }
+            ScanError::Io(source) => return Failure::Io(source),
+        })
     })
 }
 
 /// The record's cells as text, once its length and encoding are checked.
-fn cells<'r>(here: &Here<'_>, rec: &'r Record) -> Result<Vec<&'r str>, LoadError> {
+fn texts<'r>(here: &Here<'_>, rec: &'r Record, cells: &mut Vec<&'r str>) -> Result<(), LoadError> {
     let expected = here.header.columns.len();
     if rec.len() != expected {
         return Err(LoadError::WrongCellCount {
@@ -402,41 +644,29 @@ fn cells<'r>(here: &Here<'_>, rec: &'r Record) -> Result<Vec<&'r str>, LoadError
             found: rec.len(),
         });
     }
-    (0..rec.len())
-        .map(|i| {
-            std::str::from_utf8(rec.cell(i)).map_err(|_| LoadError::InvalidUtf8 {
-                file: here.file.to_string(),
-                pos: here.pos,
-                column: here.column(i),
-                value: String::from_utf8_lossy(rec.cell(i)).into_owned(),
-            })
-        })
-        .collect()
+    rec.texts(cells).map_err(|i| LoadError::InvalidUtf8 {
+        file: here.file.to_string(),
+        pos: here.pos,
+        column: here.column(i),
+        value: String::from_utf8_lossy(rec.cell(i)).into_owned(),
+    })
 }
 
-fn set_property(
+/// The value of cell `i`, or `None` when the property is absent.
+fn property(
     here: &Here<'_>,
     rec: &Record,
     cells: &[&str],
     i: usize,
-    key: Symbol,
     ty: header::PropType,
-    props: &mut Props,
-) -> Result<(), LoadError> {
-    match parse_cell(ty, cells[i], rec.quoted(i)) {
-        Ok(Some(value)) => {
-            props.set(key, value);
-            Ok(())
-        }
-        Ok(None) => Ok(()),
-        Err(bad) => Err(LoadError::BadValue {
-            file: here.file.to_string(),
-            pos: here.pos,
-            column: here.column(i),
-            value: bad.value,
-            expected: bad.expected,
-        }),
-    }
+) -> Result<Option<Value>, LoadError> {
+    parse_cell(ty, cells[i], rec.quoted(i)).map_err(|bad| LoadError::BadValue {
+        file: here.file.to_string(),
+        pos: here.pos,
+        column: here.column(i),
+        value: bad.value,
+        expected: bad.expected,
+    })
 }
 
 fn empty_cell(here: &Here<'_>, i: usize) -> LoadError {
