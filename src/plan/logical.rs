@@ -315,6 +315,10 @@ pub struct Expand {
     pub rel_bound: bool,
     pub unique: Uniqueness,
     pub time: Option<TimeCheck>,
+    /// Which neighbours pass the relationship and end-node filters depends on the
+    /// `from` node alone (set by `optimize`): a node met again, typically a hub reached
+    /// from many rows, reuses the list found the first time instead of rescanning.
+    pub memoize: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -354,6 +358,9 @@ pub struct ShortestPath {
     pub max: Option<u64>,
     pub rel_filter: RelFilter,
     pub all: bool,
+    /// Search from both ends at once, expanding the smaller frontier (set by `optimize`
+    /// for a single shortest path whose relationship conditions are per hop).
+    pub bidirectional: bool,
 }
 
 /// A node to create: an existing variable, or a new node with labels and properties.

@@ -633,6 +633,7 @@ impl Planner<'_> {
                     rel_bound,
                     unique: uniq,
                     time,
+                    memoize: false,
                 })));
                 unique.singles.push(rel_slot);
             }
@@ -733,6 +734,7 @@ impl Planner<'_> {
             max: range.max,
             rel_filter,
             all: part.shortest == Some(ast::ShortestKind::AllShortest),
+            bidirectional: false,
         })));
         bound.insert(slots.rels[0]);
         bound.insert(path);
