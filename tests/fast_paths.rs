@@ -84,7 +84,11 @@ const UNORDERED: &[&str] = &[
     "MATCH (a), (b) WHERE a.i < 3 AND a <> b MATCH p = shortestPath((a)-[*]->(b)) \
      RETURN a.i, b.i, length(p), size(nodes(p))",
     "MATCH ()-[r]->() RETURN type(r) AS t, count(r) AS n, sum(r.w) AS total",
-    "MATCH (a)-[r:S|T]->() RETURN a.name, count(r), collect(DISTINCT r.w), min(r.day)",
+    "MATCH (a)<-[r:S|U]-(b) RETURN a.i, b.i, r.w",
+    "MATCH (a)-[r]-(b) RETURN a.i, b.i, r.w",
+    "MATCH (a)-[r:T]->(b:A) RETURN a.i, b.i",
+    "MATCH (x {i: 1}) MATCH (a)-[r:U]->(x) RETURN a.i, r.w",
+    "MATCH (a)-[r:S|T]->() RETURN a.name, count(r), count(DISTINCT r.w), max(r.w), min(r.day)",
 ];
 
 /// Queries with a total order on their rows (compared in order).
@@ -119,9 +123,15 @@ proptest! {
 #[test]
 fn top_k_keeps_ties_in_arrival_order() {
     let mut db = Database::new();
-    run(&mut db, "UNWIND range(0, 199) AS i CREATE (:N {i: i, g: i % 4})");
+    run(
+        &mut db,
+        "UNWIND range(0, 199) AS i CREATE (:N {i: i, g: i % 4})",
+    );
     let all = run(&mut db, "MATCH (n:N) RETURN n.i ORDER BY n.g");
-    let top = run(&mut db, "MATCH (n:N) RETURN n.i ORDER BY n.g SKIP 3 LIMIT 70");
+    let top = run(
+        &mut db,
+        "MATCH (n:N) RETURN n.i ORDER BY n.g SKIP 3 LIMIT 70",
+    );
     assert_eq!(rendered(&top), rendered(&all)[3..73].to_vec());
     let first: Vec<String> = (0..5).map(|k| format!("[{}]", k * 4)).collect();
     assert_eq!(rendered(&all)[..5].to_vec(), first);
@@ -169,7 +179,10 @@ fn shortest_path_searches_from_both_ends() {
     let mut plain = Database::new().with_optimizations(false);
     run(&mut plain, setup);
     let (a, b) = (run(&mut fast, query), run(&mut plain, query));
-    assert_eq!(rendered(&a), vec!["[5, ['End', 'Mid', 'Leaf', 'Leaf2', 'Mid2', 'End']]"]);
+    assert_eq!(
+        rendered(&a),
+        vec!["[5, ['End', 'Mid', 'Leaf', 'Leaf2', 'Mid2', 'End']]"]
+    );
     assert_eq!(a.rows, b.rows);
     assert!(
         a.steps * 5 < b.steps,
@@ -187,9 +200,12 @@ fn shortest_path_from_both_ends_respects_the_upper_bound() {
         &mut db,
         "CREATE (:P {i: 0})-[:R]->(:P {i: 1})-[:R]->(:P {i: 2})-[:R]->(:P {i: 3})",
     );
-    let within = "MATCH (a:P {i: 0}), (b:P {i: 3}) MATCH p = shortestPath((a)-[*..3]->(b)) RETURN length(p)";
-    let beyond = "MATCH (a:P {i: 0}), (b:P {i: 3}) MATCH p = shortestPath((a)-[*..2]->(b)) RETURN length(p)";
-    let against = "MATCH (a:P {i: 3}), (b:P {i: 0}) MATCH p = shortestPath((a)-[*]->(b)) RETURN length(p)";
+    let within =
+        "MATCH (a:P {i: 0}), (b:P {i: 3}) MATCH p = shortestPath((a)-[*..3]->(b)) RETURN length(p)";
+    let beyond =
+        "MATCH (a:P {i: 0}), (b:P {i: 3}) MATCH p = shortestPath((a)-[*..2]->(b)) RETURN length(p)";
+    let against =
+        "MATCH (a:P {i: 3}), (b:P {i: 0}) MATCH p = shortestPath((a)-[*]->(b)) RETURN length(p)";
     assert_eq!(run(&mut db, within).rows, vec![vec![Value::Int(3)]]);
     assert!(run(&mut db, beyond).rows.is_empty());
     assert!(run(&mut db, against).rows.is_empty());

@@ -251,6 +251,42 @@ impl Reader<'_> {
         Ok(Flow::Continue)
     }
 
+    /// Every relationship of the right type, as an expansion of `op` from whichever end
+    /// its direction starts at, that end meeting `from_filter` (see `Op::RelScan`).
+    pub(super) fn rel_scan(
+        &self,
+        from_filter: &NodeFilter,
+        op: &Expand,
+        row: Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        let Some(types) = self.type_symbols(&op.rel_filter) else {
+            return Ok(Flow::Continue);
+        };
+        let mut scratch = row;
+        for rel in self.graph.rel_ids() {
+            self.step()?;
+            if !types.is_empty() && !self.graph.rel_type(rel).is_some_and(|t| types.contains(&t)) {
+                continue;
+            }
+            let Some((start, end)) = self.graph.endpoints(rel) else {
+                continue;
+            };
+            let (from, other) = match op.direction {
+                Direction::Incoming => (end, start),
+                _ => (start, end),
+            };
+            set(&mut scratch, op.from, Value::Node(from));
+            if !from_filter.is_empty() && !self.node_matches(from, from_filter, &mut scratch)? {
+                continue;
+            }
+            if self.expand_to(op, rel, other, true, &mut scratch, next)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
     /// Checks one relationship of an expansion against `row` (which it may scribble on:
     /// the caller's scratch row) and passes a copy on when it matches. `typed`: the
     /// relationship came from adjacency filtered by type already.
@@ -406,8 +442,11 @@ impl Reader<'_> {
         row: Row,
         next: &mut Next,
     ) -> Result<Flow> {
+        let Some(types) = self.type_symbols(&op.rel_filter) else {
+            return Ok(Flow::Continue);
+        };
         let mut scratch = row.clone();
-        let mut seen: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
+        let mut seen = NodeSet::with_capacity(self.graph.node_count());
         let emit = |node: NodeId, this: &Self, next: &mut Next| -> Result<Flow> {
             let mut r = row.clone();
             set(&mut r, op.to, Value::Node(node));
@@ -429,10 +468,10 @@ impl Reader<'_> {
             depth += 1;
             let mut following = Vec::new();
             for node in frontier {
-                for (rel, other) in self.graph.rels_of(node, op.direction) {
+                for (rel, other) in self.graph.rels_of_types(node, op.direction, &types) {
                     self.step()?;
-                    if seen.contains(&other)
-                        || !self.rel_matches(rel, &op.rel_filter, &mut scratch)?
+                    if seen.contains(other)
+                        || !self.rel_passes(rel, &op.rel_filter, &mut scratch)?
                     {
                         continue;
                     }
@@ -791,6 +830,27 @@ impl Reader<'_> {
             }
         }
         Value::Path(Box::new(path))
+    }
+}
+
+/// A set of nodes as one flag per node id, for searches that may visit the whole graph.
+struct NodeSet(Vec<bool>);
+
+impl NodeSet {
+    fn with_capacity(nodes: usize) -> NodeSet {
+        NodeSet(Vec::with_capacity(nodes))
+    }
+
+    fn contains(&self, node: NodeId) -> bool {
+        self.0.get(node.0 as usize).copied().unwrap_or(false)
+    }
+
+    fn insert(&mut self, node: NodeId) {
+        let i = node.0 as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, false);
+        }
+        self.0[i] = true;
     }
 }
 

@@ -356,6 +356,10 @@ impl<'a> Reader<'a> {
                 _ => Ok(Flow::Continue),
             },
             Op::Expand(expand) => self.expand(expand, row, &states[i], &mut next),
+            Op::RelScan {
+                from_filter,
+                expand,
+            } => self.rel_scan(from_filter, expand, row, &mut next),
             Op::VarExpand(expand) => self.var_expand(expand, row, &mut next),
             Op::ShortestPath(sp) => self.shortest_path(sp, row, &mut next),
             Op::BuildPath { slot, start, steps } => {

@@ -459,6 +459,14 @@ pub enum Op {
         filter: NodeFilter,
     },
     Expand(Box<Expand>),
+    /// `(a)-[r]->(b)` over every `a`: each relationship of the graph once, in storage
+    /// order, binding `from` (which must meet `from_filter`), the relationship and its
+    /// other end as the expansion would (set by `optimize` in place of a scan of all
+    /// nodes followed by an expansion).
+    RelScan {
+        from_filter: NodeFilter,
+        expand: Box<Expand>,
+    },
     VarExpand(Box<VarExpand>),
     ShortestPath(Box<ShortestPath>),
     BuildPath {

@@ -8,6 +8,10 @@
 //! walk to a node is a path, so a trail, and it is within any upper bound a longer trail
 //! meets. The start node counts only when a cycle returns to it, as in openCypher.
 //!
+//! `(a)-[r]->(b)` with `a` unconstrained by label or index reads every relationship once
+//! either way; scanning the relationships in storage order (`Op::RelScan`) does it
+//! without walking each node's adjacency list.
+//!
 //! An expansion from a node that an earlier expansion reached meets the same node once
 //! per row that reached it (a hub reached from thousands of rows); when which of its
 //! neighbours match depends on that node alone, the list is worth keeping
@@ -19,13 +23,58 @@
 
 use std::collections::HashSet;
 
-use super::logical::{AggregateKind, Expand, Op, Pipeline, ShortestPath};
+use crate::graph::Direction;
+
+use super::logical::{AggregateKind, Expand, NodeSource, Op, Pipeline, ShortestPath};
 
 /// Applies every rewrite to a top-level pipeline.
 pub fn optimize(pipeline: &mut Pipeline) {
     mark_ends_only_walks(&mut pipeline.ops);
+    scan_relationships(&mut pipeline.ops);
     mark_memoized_expansions(&mut pipeline.ops);
     mark_bidirectional_searches(&mut pipeline.ops);
+}
+
+/// Replaces a scan of every node (with no condition on it) followed by a directed
+/// expansion from it with one scan of the relationships: the same rows, read in storage
+/// order rather than node by node.
+fn scan_relationships(ops: &mut Vec<Op>) {
+    let mut i = 0;
+    while i + 1 < ops.len() {
+        let fits = match (&ops[i], &ops[i + 1]) {
+            (
+                Op::NodeScan {
+                    slot,
+                    source: NodeSource::All,
+                    filter,
+                },
+                Op::Expand(expand),
+            ) => {
+                // A node filter that rejects most nodes is cheaper to test once per node.
+                filter.is_empty()
+                    && expand.from == *slot
+                    && expand.direction != Direction::Both
+                    && !expand.rel_bound
+                    && !expand.to_bound
+                    && expand.time.is_none()
+            }
+            _ => false,
+        };
+        if fits {
+            let Op::Expand(expand) = ops.remove(i + 1) else {
+                unreachable!("scan_relationships: checked above")
+            };
+            let Op::NodeScan { filter, .. } = std::mem::replace(&mut ops[i], Op::Truncate(0))
+            else {
+                unreachable!("scan_relationships: checked above")
+            };
+            ops[i] = Op::RelScan {
+                from_filter: filter,
+                expand,
+            };
+        }
+        i += 1;
+    }
 }
 
 fn mark_memoized_expansions(ops: &mut [Op]) {
@@ -39,6 +88,9 @@ fn mark_memoized_expansions(ops: &mut [Op]) {
                 reached.insert(expand.to);
             }
             Op::VarExpand(expand) => {
+                reached.insert(expand.to);
+            }
+            Op::RelScan { expand, .. } => {
                 reached.insert(expand.to);
             }
             _ => {}
@@ -99,6 +151,7 @@ fn only_distinct_rows_matter(ops: &[Op]) -> bool {
             | Op::NodeScan { .. }
             | Op::CheckNode { .. }
             | Op::Expand(_)
+            | Op::RelScan { .. }
             | Op::VarExpand(_)
             | Op::ShortestPath(_)
             | Op::BuildPath { .. }
