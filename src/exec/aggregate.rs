@@ -35,7 +35,9 @@ struct Group {
 pub(super) struct Aggregation<'p> {
     keys: &'p [Expr],
     specs: &'p [AggregateSpec],
-    index: HashMap<Row, usize>,
+    /// Group keys are short rows hashed once per input row: a fast non-cryptographic
+    /// hash (foldhash, hashbrown's default) instead of SipHash.
+    index: HashMap<Row, usize, foldhash::fast::RandomState>,
     groups: Vec<Group>,
     params: Vec<Option<Value>>,
 }
@@ -45,7 +47,7 @@ impl<'p> Aggregation<'p> {
         Aggregation {
             keys,
             specs,
-            index: HashMap::new(),
+            index: HashMap::default(),
             groups: Vec::new(),
             params: vec![None; specs.len()],
         }
