@@ -47,6 +47,8 @@ pub struct Database {
     interrupt: Arc<AtomicBool>,
     /// Whether the planner pushes predicates into expansions (on unless testing).
     unoptimized: bool,
+    /// Syntax trees of recent query texts.
+    parsed: parser::ParseCache,
 }
 
 impl Database {
@@ -62,6 +64,7 @@ impl Database {
             params: Params::new(),
             interrupt: Arc::default(),
             unoptimized: false,
+            parsed: parser::ParseCache::default(),
         }
     }
 
@@ -116,9 +119,9 @@ impl Database {
         query: &str,
         params: &Params,
     ) -> Result<Vec<ResultSet>, Error> {
-        let statements = parser::parse(query)?;
+        let statements = self.parsed.parse(query)?;
         let mut results = Vec::with_capacity(statements.len());
-        for statement in &statements {
+        for statement in statements.iter() {
             let plan = plan::plan_with(statement, &self.graph, !self.unoptimized)?;
             self.interrupt
                 .store(false, std::sync::atomic::Ordering::Relaxed);

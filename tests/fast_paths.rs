@@ -210,3 +210,16 @@ fn shortest_path_from_both_ends_respects_the_upper_bound() {
     assert!(run(&mut db, beyond).rows.is_empty());
     assert!(run(&mut db, against).rows.is_empty());
 }
+
+/// A query text run again reuses its syntax tree but is planned and run afresh, so it
+/// sees what changed in between (new labels included).
+#[test]
+fn a_repeated_query_sees_the_changes_made_in_between() {
+    let mut db = Database::new();
+    let query = "MATCH (n:Late) RETURN count(n)";
+    assert_eq!(run(&mut db, query).rows, vec![vec![Value::Int(0)]]);
+    run(&mut db, "CREATE (:Late), (:Late)");
+    assert_eq!(run(&mut db, query).rows, vec![vec![Value::Int(2)]]);
+    run(&mut db, "MATCH (n:Late) WITH n LIMIT 1 DELETE n");
+    assert_eq!(run(&mut db, query).rows, vec![vec![Value::Int(1)]]);
+}
