@@ -348,6 +348,7 @@ impl<'a> Reader<'a> {
                 slot,
                 source,
                 filter,
+                ..
             } => self.node_scan(*slot, source, filter, row, &mut next),
             Op::CheckNode { slot, filter } => match row.get(*slot) {
                 Some(Value::Node(n)) if self.node_matches(*n, filter, &mut row.clone())? => {

@@ -452,6 +452,8 @@ pub enum Op {
         slot: Slot,
         source: NodeSource,
         filter: NodeFilter,
+        /// The pattern gave the node no variable, so the query reads nothing of it.
+        unnamed: bool,
     },
     /// The node in `slot` is bound already; keep the row if it meets `filter`.
     CheckNode {

@@ -8,8 +8,8 @@
 //! walk to a node is a path, so a trail, and it is within any upper bound a longer trail
 //! meets. The start node counts only when a cycle returns to it, as in openCypher.
 //!
-//! `(a)-[r]->(b)` with `a` unconstrained by label or index reads every relationship once
-//! either way; scanning the relationships in storage order (`Op::RelScan`) does it
+//! `()-[r]->(b)` with the start node unnamed and unconstrained reads every relationship
+//! once either way; scanning the relationships in storage order (`Op::RelScan`) does it
 //! without walking each node's adjacency list.
 //!
 //! An expansion from a node that an earlier expansion reached meets the same node once
@@ -35,9 +35,9 @@ pub fn optimize(pipeline: &mut Pipeline) {
     mark_bidirectional_searches(&mut pipeline.ops);
 }
 
-/// Replaces a scan of every node (with no condition on it) followed by a directed
-/// expansion from it with one scan of the relationships: the same rows, read in storage
-/// order rather than node by node.
+/// Replaces a scan of every node (unnamed, with no condition on it) followed by a
+/// directed expansion from it with one scan of the relationships: the same rows, read in
+/// storage order rather than node by node.
 fn scan_relationships(ops: &mut Vec<Op>) {
     let mut i = 0;
     while i + 1 < ops.len() {
@@ -47,11 +47,16 @@ fn scan_relationships(ops: &mut Vec<Op>) {
                     slot,
                     source: NodeSource::All,
                     filter,
+                    unnamed,
                 },
                 Op::Expand(expand),
             ) => {
-                // A node filter that rejects most nodes is cheaper to test once per node.
-                filter.is_empty()
+                // A node filter that rejects most nodes is cheaper to test once per node;
+                // a node the query reads (a grouping key, say) is cheaper to read once per
+                // node than once per relationship in storage order, which meets the
+                // nodes at random.
+                *unnamed
+                    && filter.is_empty()
                     && expand.from == *slot
                     && expand.direction != Direction::Both
                     && !expand.rel_bound

@@ -480,6 +480,7 @@ impl Planner<'_> {
                 slot: anchor_slot,
                 source,
                 filter,
+                unnamed: node_patterns[anchor].variable.is_none(),
             });
             bound.insert(anchor_slot);
         }
@@ -698,6 +699,7 @@ impl Planner<'_> {
                     slot,
                     source,
                     filter,
+                    unnamed: node.variable.is_none(),
                 });
                 bound.insert(slot);
             }
