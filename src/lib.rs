@@ -51,6 +51,8 @@ pub struct Database {
     unoptimized: bool,
     /// The dataset folder's journal, which every successful write statement goes to.
     journal: Option<journal::Journal>,
+    /// Syntax trees of recent query texts.
+    parsed: parser::ParseCache,
 }
 
 impl Database {
@@ -67,6 +69,7 @@ impl Database {
             interrupt: Arc::default(),
             unoptimized: false,
             journal: None,
+            parsed: parser::ParseCache::default(),
         }
     }
 
@@ -191,9 +194,9 @@ impl Database {
     /// Runs statements; with a journal, each write statement that succeeds is made
     /// durable before its result is returned.
     fn run(&mut self, query: &str, params: &Params, run: Run) -> Result<Vec<ResultSet>, Error> {
-        let statements = parser::parse(query)?;
+        let statements = self.parsed.parse(query)?;
         let mut results = Vec::with_capacity(statements.len());
-        for statement in &statements {
+        for statement in statements.iter() {
             let plan = plan::plan_with(statement, &self.graph, !self.unoptimized)?;
             let journaled = plan.has_writes() && self.journal.is_some();
             if journaled && let Some(journal) = &mut self.journal {

@@ -1,5 +1,6 @@
-//! Grouping and aggregates, by hashing the grouping keys. Nulls are skipped by every
-//! aggregate but `count(*)`; with no rows and no keys, one row of empty aggregates.
+//! Grouping and aggregates, by hashing the grouping keys, streamed: each row is folded
+//! into its group's accumulators as it arrives. Nulls are skipped by every aggregate but
+//! `count(*)`; with no rows and no keys, one row of empty aggregates.
 
 use std::collections::{HashMap, HashSet};
 
@@ -29,30 +30,52 @@ struct Group {
     seen: Vec<HashSet<Value>>,
 }
 
-pub(super) fn aggregate(
-    reader: &Reader,
-    keys: &[Expr],
-    specs: &[AggregateSpec],
-    rows: Vec<Row>,
-) -> Result<Vec<Row>> {
-    let mut index: HashMap<Row, usize> = HashMap::new();
-    let mut groups: Vec<Group> = Vec::new();
-    let mut params: Vec<Option<Value>> = vec![None; specs.len()];
-    for mut row in rows {
-        let mut key = Vec::with_capacity(keys.len());
-        for k in keys {
-            key.push(reader.eval(k, &mut row)?);
+/// A grouping in progress: rows are folded in as they arrive, so the input is never
+/// held in memory, only one entry per group.
+pub(super) struct Aggregation<'p> {
+    keys: &'p [Expr],
+    specs: &'p [AggregateSpec],
+    /// Group keys are short rows hashed once per input row: a fast non-cryptographic
+    /// hash (foldhash, hashbrown's default) instead of SipHash.
+    index: HashMap<Row, usize, foldhash::fast::RandomState>,
+    groups: Vec<Group>,
+    params: Vec<Option<Value>>,
+}
+
+impl<'p> Aggregation<'p> {
+    pub(super) fn new(keys: &'p [Expr], specs: &'p [AggregateSpec]) -> Aggregation<'p> {
+        Aggregation {
+            keys,
+            specs,
+            index: HashMap::default(),
+            groups: Vec::new(),
+            params: vec![None; specs.len()],
         }
-        let g = match index.get(&key) {
-            Some(&g) => g,
-            None => {
-                index.insert(key.clone(), groups.len());
-                groups.push(new_group(key, specs));
-                groups.len() - 1
+    }
+
+    /// Folds one input row into its group.
+    pub(super) fn add(&mut self, reader: &Reader, mut row: Row) -> Result<()> {
+        let g = if self.keys.is_empty() {
+            if self.groups.is_empty() {
+                self.groups.push(new_group(Vec::new(), self.specs));
+            }
+            0
+        } else {
+            let mut key = Vec::with_capacity(self.keys.len());
+            for k in self.keys {
+                key.push(reader.eval(k, &mut row)?);
+            }
+            match self.index.get(&key) {
+                Some(&g) => g,
+                None => {
+                    self.index.insert(key.clone(), self.groups.len());
+                    self.groups.push(new_group(key, self.specs));
+                    self.groups.len() - 1
+                }
             }
         };
-        let group = &mut groups[g];
-        for (i, spec) in specs.iter().enumerate() {
+        let group = &mut self.groups[g];
+        for (i, spec) in self.specs.iter().enumerate() {
             if spec.kind == AggregateKind::CountStar {
                 if let Accumulator::Count(n) = &mut group.accumulators[i] {
                     *n += 1;
@@ -63,28 +86,35 @@ pub(super) fn aggregate(
                 Some(arg) => reader.eval(arg, &mut row)?,
                 None => Value::Null,
             };
-            if let (Some(param), None) = (&spec.param, &params[i]) {
-                params[i] = Some(reader.eval(param, &mut row)?);
+            if let (Some(param), None) = (&spec.param, &self.params[i]) {
+                self.params[i] = Some(reader.eval(param, &mut row)?);
             }
             if value.is_null() || (spec.distinct && !group.seen[i].insert(value.clone())) {
                 continue;
             }
             add(&mut group.accumulators[i], value, spec)?;
         }
+        Ok(())
     }
-    if groups.is_empty() && keys.is_empty() {
-        groups.push(new_group(Vec::new(), specs));
+
+    /// One row per group: the keys, then the aggregates. With no rows and no keys, one
+    /// row of empty aggregates.
+    pub(super) fn finish(mut self) -> Result<Vec<Row>> {
+        if self.groups.is_empty() && self.keys.is_empty() {
+            self.groups.push(new_group(Vec::new(), self.specs));
+        }
+        let (specs, params) = (self.specs, &self.params);
+        self.groups
+            .into_iter()
+            .map(|group| {
+                let mut row = group.keys;
+                for ((acc, spec), param) in group.accumulators.into_iter().zip(specs).zip(params) {
+                    row.push(finish(acc, spec, param.as_ref())?);
+                }
+                Ok(row)
+            })
+            .collect()
     }
-    groups
-        .into_iter()
-        .map(|group| {
-            let mut row = group.keys;
-            for ((acc, spec), param) in group.accumulators.into_iter().zip(specs).zip(&params) {
-                row.push(finish(acc, spec, param.as_ref())?);
-            }
-            Ok(row)
-        })
-        .collect()
 }
 
 fn new_group(keys: Row, specs: &[AggregateSpec]) -> Group {
@@ -122,7 +152,8 @@ fn add(acc: &mut Accumulator, value: Value, spec: &AggregateSpec) -> Result<()> 
             if !matches!(value, Value::Int(_) | Value::Float(_) | Value::Duration(_)) {
                 return Err(not_number(&value));
             }
-            *total = binary(crate::ast::BinaryOp::Add, total.clone(), value, spec.span)?;
+            let so_far = std::mem::replace(total, Value::Null);
+            *total = binary(crate::ast::BinaryOp::Add, so_far, value, spec.span)?;
         }
         Accumulator::Avg { sum, count } => {
             *sum += value.as_f64().ok_or_else(|| not_number(&value))?;

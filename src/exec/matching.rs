@@ -1,16 +1,31 @@
 //! Pattern matching: scans, single and variable-length expansions, shortest paths.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 
-use crate::graph::{Direction, NodeId, Path, RelId, Value};
+use crate::graph::{Direction, NodeId, Path, RelId, Symbol, Value};
 use crate::plan::logical::{
     Expand, NodeFilter, NodeSource, PathStep, RelFilter, ShortestPath, Slot, TimeCheck, Uniqueness,
     VarExpand,
 };
 
-use super::{Flow, Reader, Result, Row, get, set};
+use super::{Flow, OpState, Reader, Result, Row, get, set};
 
 type Next<'n> = dyn FnMut(Row) -> Result<Flow> + 'n;
+
+/// A node's matches are kept once it has at least this many relationships to scan:
+/// rescanning a short list costs about as much as a cache lookup.
+const MEMO_MIN_DEGREE: usize = 16;
+/// At most this many (relationship, node) pairs are kept per expansion (16 MB).
+const MEMO_MAX_ENTRIES: usize = 1 << 21;
+
+/// Matching neighbours of high-degree nodes, for a memoized expansion.
+#[derive(Default)]
+pub(super) struct NeighbourCache {
+    lists: HashMap<NodeId, Rc<[(RelId, NodeId)]>>,
+    entries: usize,
+}
 
 impl Reader<'_> {
     pub(super) fn node_scan(
@@ -135,6 +150,12 @@ impl Reader<'_> {
                 return Ok(false);
             }
         }
+        self.rel_passes(rel, filter, row)
+    }
+
+    /// [`Self::rel_matches`] without the type test, for relationships that came from
+    /// adjacency already filtered by type.
+    fn rel_passes(&self, rel: RelId, filter: &RelFilter, row: &mut Row) -> Result<bool> {
         for (key, expr) in &filter.props {
             let expected = self.eval(expr, row)?;
             let actual = key
@@ -158,6 +179,20 @@ impl Reader<'_> {
         Ok(true)
     }
 
+    /// The type symbols a relationship may have, for [`Graph::rels_of_types`] (empty:
+    /// any type); `None` when the filter names only types the graph has never seen, so
+    /// that nothing can match.
+    ///
+    /// [`Graph::rels_of_types`]: crate::graph::Graph::rels_of_types
+    pub(super) fn type_symbols(&self, filter: &RelFilter) -> Option<Vec<Symbol>> {
+        let symbols: Vec<Symbol> = filter
+            .types
+            .iter()
+            .filter_map(|t| t.resolve(self.graph))
+            .collect();
+        (symbols.is_empty() == filter.types.is_empty()).then_some(symbols)
+    }
+
     /// Whether `rel` is already used by the row's earlier relationships in this MATCH.
     fn already_used(&self, rel: RelId, unique: &Uniqueness, row: &Row) -> bool {
         unique
@@ -172,7 +207,13 @@ impl Reader<'_> {
             })
     }
 
-    pub(super) fn expand(&self, op: &Expand, row: Row, next: &mut Next) -> Result<Flow> {
+    pub(super) fn expand(
+        &self,
+        op: &Expand,
+        row: Row,
+        memo: &RefCell<OpState>,
+        next: &mut Next,
+    ) -> Result<Flow> {
         let Value::Node(from) = *get(&row, op.from) else {
             return Ok(Flow::Continue);
         };
@@ -190,48 +231,187 @@ impl Reader<'_> {
                 Direction::Both if end == from => start,
                 _ => return Ok(Flow::Continue),
             };
-            return self.expand_to(op, rel, other, row, next);
+            let mut row = row;
+            return self.expand_to(op, rel, other, false, &mut row, next);
         }
-        for (rel, other) in self.graph.rels_of(from, op.direction) {
+        let Some(types) = self.type_symbols(&op.rel_filter) else {
+            return Ok(Flow::Continue);
+        };
+        if op.memoize {
+            return self.expand_memoized(op, from, &types, row, memo, next);
+        }
+        // One row is reused for every relationship tried; only matches are copied.
+        let mut scratch = row;
+        for (rel, other) in self.graph.rels_of_types(from, op.direction, &types) {
             self.step()?;
-            if self.expand_to(op, rel, other, row.clone(), next)? == Flow::Stop {
+            if self.expand_to(op, rel, other, true, &mut scratch, next)? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
         }
         Ok(Flow::Continue)
     }
 
+    /// Every relationship of the right type, as an expansion of `op` from whichever end
+    /// its direction starts at, that end meeting `from_filter` (see `Op::RelScan`).
+    pub(super) fn rel_scan(
+        &self,
+        from_filter: &NodeFilter,
+        op: &Expand,
+        row: Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        let Some(types) = self.type_symbols(&op.rel_filter) else {
+            return Ok(Flow::Continue);
+        };
+        let mut scratch = row;
+        for rel in self.graph.rel_ids() {
+            self.step()?;
+            if !types.is_empty() && !self.graph.rel_type(rel).is_some_and(|t| types.contains(&t)) {
+                continue;
+            }
+            let Some((start, end)) = self.graph.endpoints(rel) else {
+                continue;
+            };
+            let (from, other) = match op.direction {
+                Direction::Incoming => (end, start),
+                _ => (start, end),
+            };
+            set(&mut scratch, op.from, Value::Node(from));
+            if !from_filter.is_empty() && !self.node_matches(from, from_filter, &mut scratch)? {
+                continue;
+            }
+            if self.expand_to(op, rel, other, true, &mut scratch, next)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Checks one relationship of an expansion against `row` (which it may scribble on:
+    /// the caller's scratch row) and passes a copy on when it matches. `typed`: the
+    /// relationship came from adjacency filtered by type already.
     fn expand_to(
         &self,
         op: &Expand,
         rel: RelId,
         other: NodeId,
-        mut row: Row,
+        typed: bool,
+        row: &mut Row,
         next: &mut Next,
     ) -> Result<Flow> {
-        if self.already_used(rel, &op.unique, &row)
-            || !self.rel_matches(rel, &op.rel_filter, &mut row)?
-        {
+        if self.already_used(rel, &op.unique, row) {
             return Ok(Flow::Continue);
         }
-        if let Some(check) = &op.time {
-            match self.time_step(check, rel, get(&row, check.slot)) {
-                Some(date) => set(&mut row, check.slot, date),
-                None => return Ok(Flow::Continue),
-            }
+        let passes = if typed {
+            self.rel_passes(rel, &op.rel_filter, row)?
+        } else {
+            self.rel_matches(rel, &op.rel_filter, row)?
+        };
+        if !passes {
+            return Ok(Flow::Continue);
         }
+        let date = match &op.time {
+            Some(check) => match self.time_step(check, rel, get(row, check.slot)) {
+                Some(date) => Some(date),
+                None => return Ok(Flow::Continue),
+            },
+            None => None,
+        };
         if op.to_bound {
-            if !matches!(get(&row, op.to), Value::Node(n) if *n == other) {
+            if !matches!(get(row, op.to), Value::Node(n) if *n == other) {
                 return Ok(Flow::Continue);
             }
         } else {
-            set(&mut row, op.to, Value::Node(other));
+            set(row, op.to, Value::Node(other));
         }
-        if !op.to_filter.is_empty() && !self.node_matches(other, &op.to_filter, &mut row)? {
+        if !op.to_filter.is_empty() && !self.node_matches(other, &op.to_filter, row)? {
             return Ok(Flow::Continue);
         }
-        set(&mut row, op.rel, Value::Rel(rel));
-        next(row)
+        let mut out = row.clone();
+        set(&mut out, op.rel, Value::Rel(rel));
+        if let (Some(check), Some(date)) = (&op.time, date) {
+            set(&mut out, check.slot, date);
+        }
+        next(out)
+    }
+
+    /// An expansion whose matching neighbours depend on `from` alone (see
+    /// [`Expand::memoize`]): a node with many relationships keeps its list of matches for
+    /// the rows that reach it again. Per-row conditions (uniqueness, a bound end) are
+    /// still checked per row.
+    fn expand_memoized(
+        &self,
+        op: &Expand,
+        from: NodeId,
+        types: &[Symbol],
+        mut row: Row,
+        memo: &RefCell<OpState>,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        let cached = match &*memo.borrow() {
+            OpState::Neighbours(cache) => cache.lists.get(&from).cloned(),
+            _ => None,
+        };
+        if let Some(list) = cached {
+            for &(rel, other) in list.iter() {
+                self.step()?;
+                if self.emit_neighbour(op, rel, other, &mut row, next)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            return Ok(Flow::Continue);
+        }
+        let mut found = Vec::new();
+        let mut scanned = 0;
+        for (rel, other) in self.graph.rels_of_types(from, op.direction, types) {
+            self.step()?;
+            scanned += 1;
+            if !op.to_filter.is_empty() && !self.node_matches(other, &op.to_filter, &mut row)? {
+                continue;
+            }
+            found.push((rel, other));
+            if self.emit_neighbour(op, rel, other, &mut row, next)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        if scanned >= MEMO_MIN_DEGREE {
+            let mut state = memo.borrow_mut();
+            if !matches!(*state, OpState::Neighbours(_)) {
+                *state = OpState::Neighbours(NeighbourCache::default());
+            }
+            if let OpState::Neighbours(cache) = &mut *state
+                && cache.entries + found.len() <= MEMO_MAX_ENTRIES
+            {
+                cache.entries += found.len();
+                cache.lists.insert(from, Rc::from(found));
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Passes on `row` extended by one neighbour that already met the relationship and
+    /// end-node filters.
+    fn emit_neighbour(
+        &self,
+        op: &Expand,
+        rel: RelId,
+        other: NodeId,
+        row: &mut Row,
+        next: &mut Next,
+    ) -> Result<Flow> {
+        if self.already_used(rel, &op.unique, row) {
+            return Ok(Flow::Continue);
+        }
+        if op.to_bound {
+            if !matches!(get(row, op.to), Value::Node(n) if *n == other) {
+                return Ok(Flow::Continue);
+            }
+        } else {
+            set(row, op.to, Value::Node(other));
+        }
+        let mut out = row.clone();
+        set(&mut out, op.rel, Value::Rel(rel));
+        next(out)
     }
 
     pub(super) fn var_expand(&self, op: &VarExpand, row: Row, next: &mut Next) -> Result<Flow> {
@@ -262,8 +442,11 @@ impl Reader<'_> {
         row: Row,
         next: &mut Next,
     ) -> Result<Flow> {
+        let Some(types) = self.type_symbols(&op.rel_filter) else {
+            return Ok(Flow::Continue);
+        };
         let mut scratch = row.clone();
-        let mut seen: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
+        let mut seen = NodeSet::with_capacity(self.graph.node_count());
         let emit = |node: NodeId, this: &Self, next: &mut Next| -> Result<Flow> {
             let mut r = row.clone();
             set(&mut r, op.to, Value::Node(node));
@@ -285,10 +468,10 @@ impl Reader<'_> {
             depth += 1;
             let mut following = Vec::new();
             for node in frontier {
-                for (rel, other) in self.graph.rels_of(node, op.direction) {
+                for (rel, other) in self.graph.rels_of_types(node, op.direction, &types) {
                     self.step()?;
-                    if seen.contains(&other)
-                        || !self.rel_matches(rel, &op.rel_filter, &mut scratch)?
+                    if seen.contains(other)
+                        || !self.rel_passes(rel, &op.rel_filter, &mut scratch)?
                     {
                         continue;
                     }
@@ -465,6 +648,12 @@ impl Reader<'_> {
         let (&Value::Node(from), &Value::Node(to)) = (get(&row, op.from), get(&row, op.to)) else {
             return Ok(Flow::Continue);
         };
+        if op.bidirectional && from != to {
+            return match self.meet_in_the_middle(op, from, to, &row)? {
+                Some(path) => self.emit_path(op, path, row, next),
+                None => Ok(Flow::Continue),
+            };
+        }
         let mut scratch = row.clone();
         if from == to && op.min == 0 {
             let path = Path {
@@ -521,6 +710,62 @@ impl Reader<'_> {
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// One shortest path from `from` to `to` (distinct nodes) by breadth-first search
+    /// from both ends, a whole level at a time on the side with the smaller frontier.
+    /// Before a level no node is within reach of both sides, so the first node the level
+    /// finds already reached by the other side closes a shortest path.
+    fn meet_in_the_middle(
+        &self,
+        op: &ShortestPath,
+        from: NodeId,
+        to: NodeId,
+        row: &Row,
+    ) -> Result<Option<Path>> {
+        let Some(types) = self.type_symbols(&op.rel_filter) else {
+            return Ok(None);
+        };
+        let backward = match op.direction {
+            Direction::Outgoing => Direction::Incoming,
+            Direction::Incoming => Direction::Outgoing,
+            Direction::Both => Direction::Both,
+        };
+        let mut scratch = row.clone();
+        // Each reached node with the hop that reached it: toward `from` on the forward
+        // side, toward `to` on the backward side.
+        let mut sides = [Side::new(from, op.direction), Side::new(to, backward)];
+        let mut length = 0;
+        while sides.iter().all(|s| !s.frontier.is_empty()) && op.max.is_none_or(|max| length < max)
+        {
+            length += 1;
+            let grow = usize::from(sides[1].frontier.len() < sides[0].frontier.len());
+            let [a, b] = &mut sides;
+            let (this, other) = if grow == 0 { (a, b) } else { (b, a) };
+            let mut following = Vec::new();
+            for node in std::mem::take(&mut this.frontier) {
+                self.step()?;
+                for (rel, next) in self.graph.rels_of_types(node, this.direction, &types) {
+                    if this.parent.contains_key(&next)
+                        || !self.rel_passes(rel, &op.rel_filter, &mut scratch)?
+                    {
+                        continue;
+                    }
+                    this.parent.insert(next, Some((node, rel)));
+                    if other.parent.contains_key(&next) {
+                        let (forward, backward) = if grow == 0 {
+                            (&*this, &*other)
+                        } else {
+                            (&*other, &*this)
+                        };
+                        return Ok(Some(join_halves(next, forward, backward)));
+                    }
+                    following.push(next);
+                }
+            }
+            this.frontier = following;
+        }
+        Ok(None)
     }
 
     fn emit_path(
@@ -586,6 +831,81 @@ impl Reader<'_> {
         }
         Value::Path(Box::new(path))
     }
+}
+
+/// A set of nodes as one flag per node id, for searches that may visit the whole graph.
+struct NodeSet(Vec<bool>);
+
+impl NodeSet {
+    fn with_capacity(nodes: usize) -> NodeSet {
+        NodeSet(Vec::with_capacity(nodes))
+    }
+
+    fn contains(&self, node: NodeId) -> bool {
+        self.0.get(node.0 as usize).copied().unwrap_or(false)
+    }
+
+    fn insert(&mut self, node: NodeId) {
+        let i = node.0 as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, false);
+        }
+        self.0[i] = true;
+    }
+}
+
+/// One side of a bidirectional search.
+struct Side {
+    direction: Direction,
+    frontier: Vec<NodeId>,
+    /// Every node reached, with the node and relationship it was reached through.
+    parent: HashMap<NodeId, Option<(NodeId, RelId)>>,
+}
+
+impl Side {
+    fn new(root: NodeId, direction: Direction) -> Side {
+        Side {
+            direction,
+            frontier: vec![root],
+            parent: HashMap::from([(root, None)]),
+        }
+    }
+
+    /// The hops from `at` back to this side's root: (relationship, node it leads to).
+    fn trace(&self, mut at: NodeId) -> Vec<(RelId, NodeId)> {
+        let mut hops = Vec::new();
+        while let Some(&Some((prev, rel))) = self.parent.get(&at) {
+            hops.push((rel, prev));
+            at = prev;
+        }
+        hops
+    }
+}
+
+/// The path through `meeting`: the forward side's hops reversed, then the backward's.
+fn join_halves(meeting: NodeId, forward: &Side, backward: &Side) -> Path {
+    let to_start = forward.trace(meeting);
+    let start = to_start.last().map_or(meeting, |&(_, node)| node);
+    let mut path = Path {
+        nodes: vec![start],
+        rels: Vec::new(),
+    };
+    // `to_start` lists (rel, node before it) from the meeting back to the start.
+    let mut after = meeting;
+    let mut forward_hops: Vec<(RelId, NodeId)> = Vec::with_capacity(to_start.len());
+    for &(rel, prev) in &to_start {
+        forward_hops.push((rel, after));
+        after = prev;
+    }
+    for &(rel, node) in forward_hops.iter().rev() {
+        path.rels.push(rel);
+        path.nodes.push(node);
+    }
+    for (rel, node) in backward.trace(meeting) {
+        path.rels.push(rel);
+        path.nodes.push(node);
+    }
+    path
 }
 
 /// Walks predecessor lists back from `at` to `from`, building paths (all, or the first).

@@ -13,6 +13,7 @@ mod error;
 mod expr;
 mod functions;
 mod matching;
+mod sort;
 mod temporal;
 mod write;
 
@@ -233,6 +234,7 @@ enum OpState {
     None,
     Count(u64),
     Seen(HashSet<Row>),
+    Neighbours(matching::NeighbourCache),
 }
 
 /// Runs read operators over an immutable graph.
@@ -287,17 +289,25 @@ impl<'a> Reader<'a> {
             }
             return Ok(Flow::Continue);
         };
-        let mut collected = Vec::new();
-        self.run(&ops[..at], rows, &mut |row| {
-            collected.push(row);
-            Ok(Flow::Continue)
-        })?;
         let rows = match &ops[at] {
             Op::Aggregate { keys, aggregates } => {
-                aggregate::aggregate(self, keys, aggregates, collected)?
+                let mut aggregation = aggregate::Aggregation::new(keys, aggregates);
+                self.run(&ops[..at], rows, &mut |row| {
+                    aggregation.add(self, row)?;
+                    Ok(Flow::Continue)
+                })?;
+                aggregation.finish()?
             }
-            Op::Sort { keys } => self.sort(keys, collected)?,
+            Op::Sort { keys } => {
+                let mut sorter = sort::Sorter::new(keys, self.rows_wanted(&ops[at + 1..]));
+                self.run(&ops[..at], rows, &mut |row| {
+                    sorter.add(self, row)?;
+                    Ok(Flow::Continue)
+                })?;
+                sorter.finish()
+            }
             op => {
+                self.run(&ops[..at], rows, &mut |_| Ok(Flow::Continue))?;
                 return Err(ExecError::UpdateInSubquery {
                     op: format!("{op:?}").chars().take(20).collect(),
                 });
@@ -306,26 +316,18 @@ impl<'a> Reader<'a> {
         self.run(&ops[at + 1..], rows, sink)
     }
 
-    fn sort(&self, keys: &[crate::plan::logical::SortKey], rows: Vec<Row>) -> Result<Vec<Row>> {
-        let mut keyed = Vec::with_capacity(rows.len());
-        for mut row in rows {
-            let mut k = Vec::with_capacity(keys.len());
-            for key in keys {
-                k.push(self.eval(&key.expr, &mut row)?);
-            }
-            keyed.push((k, row));
-        }
-        keyed.sort_by(|(a, _), (b, _)| {
-            for ((x, y), key) in a.iter().zip(b).zip(keys) {
-                let o = x.order_cmp(y);
-                let o = if key.descending { o.reverse() } else { o };
-                if o != std::cmp::Ordering::Equal {
-                    return o;
-                }
-            }
-            std::cmp::Ordering::Equal
-        });
-        Ok(keyed.into_iter().map(|(_, row)| row).collect())
+    /// How many rows `ops` can pass on at most, when they start with `[SKIP] LIMIT`.
+    /// A count that does not evaluate gives no bound; `LIMIT` reports it.
+    fn rows_wanted(&self, ops: &[Op]) -> Option<usize> {
+        let (skip, rest) = match ops.first() {
+            Some(Op::Skip(expr)) => (self.count(expr, "SKIP").ok()?, &ops[1..]),
+            _ => (0, ops),
+        };
+        let Some(Op::Limit(expr)) = rest.first() else {
+            return None;
+        };
+        let limit = self.count(expr, "LIMIT").ok()?;
+        usize::try_from(skip.saturating_add(limit)).ok()
     }
 
     /// Hands `row` to operator `i`, which passes what it produces on to `i + 1`.
@@ -346,6 +348,7 @@ impl<'a> Reader<'a> {
                 slot,
                 source,
                 filter,
+                ..
             } => self.node_scan(*slot, source, filter, row, &mut next),
             Op::CheckNode { slot, filter } => match row.get(*slot) {
                 Some(Value::Node(n)) if self.node_matches(*n, filter, &mut row.clone())? => {
@@ -353,7 +356,11 @@ impl<'a> Reader<'a> {
                 }
                 _ => Ok(Flow::Continue),
             },
-            Op::Expand(expand) => self.expand(expand, row, &mut next),
+            Op::Expand(expand) => self.expand(expand, row, &states[i], &mut next),
+            Op::RelScan {
+                from_filter,
+                expand,
+            } => self.rel_scan(from_filter, expand, row, &mut next),
             Op::VarExpand(expand) => self.var_expand(expand, row, &mut next),
             Op::ShortestPath(sp) => self.shortest_path(sp, row, &mut next),
             Op::BuildPath { slot, start, steps } => {

@@ -6,6 +6,7 @@
 //! ```
 
 mod build;
+mod cache;
 
 use pest::Parser;
 use pest::error::InputLocation;
@@ -31,6 +32,8 @@ const MAX_NESTING: usize = 200;
 
 /// Queries nesting deeper than this are parsed on a thread with a larger stack.
 const INLINE_NESTING: usize = 24;
+
+pub use cache::ParseCache;
 
 /// Parses `;`-separated statements.
 ///

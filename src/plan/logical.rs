@@ -315,6 +315,10 @@ pub struct Expand {
     pub rel_bound: bool,
     pub unique: Uniqueness,
     pub time: Option<TimeCheck>,
+    /// Which neighbours pass the relationship and end-node filters depends on the
+    /// `from` node alone (set by `optimize`): a node met again, typically a hub reached
+    /// from many rows, reuses the list found the first time instead of rescanning.
+    pub memoize: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -354,6 +358,9 @@ pub struct ShortestPath {
     pub max: Option<u64>,
     pub rel_filter: RelFilter,
     pub all: bool,
+    /// Search from both ends at once, expanding the smaller frontier (set by `optimize`
+    /// for a single shortest path whose relationship conditions are per hop).
+    pub bidirectional: bool,
 }
 
 /// A node to create: an existing variable, or a new node with labels and properties.
@@ -445,6 +452,8 @@ pub enum Op {
         slot: Slot,
         source: NodeSource,
         filter: NodeFilter,
+        /// The pattern gave the node no variable, so the query reads nothing of it.
+        unnamed: bool,
     },
     /// The node in `slot` is bound already; keep the row if it meets `filter`.
     CheckNode {
@@ -452,6 +461,14 @@ pub enum Op {
         filter: NodeFilter,
     },
     Expand(Box<Expand>),
+    /// `(a)-[r]->(b)` over every `a`: each relationship of the graph once, in storage
+    /// order, binding `from` (which must meet `from_filter`), the relationship and its
+    /// other end as the expansion would (set by `optimize` in place of a scan of all
+    /// nodes followed by an expansion).
+    RelScan {
+        from_filter: NodeFilter,
+        expand: Box<Expand>,
+    },
     VarExpand(Box<VarExpand>),
     ShortestPath(Box<ShortestPath>),
     BuildPath {

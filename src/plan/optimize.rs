@@ -7,12 +7,131 @@
 //! with a visited set finds exactly the end nodes that some trail reaches: the shortest
 //! walk to a node is a path, so a trail, and it is within any upper bound a longer trail
 //! meets. The start node counts only when a cycle returns to it, as in openCypher.
+//!
+//! `()-[r]->(b)` with the start node unnamed and unconstrained reads every relationship
+//! once either way; scanning the relationships in storage order (`Op::RelScan`) does it
+//! without walking each node's adjacency list.
+//!
+//! An expansion from a node that an earlier expansion reached meets the same node once
+//! per row that reached it (a hub reached from thousands of rows); when which of its
+//! neighbours match depends on that node alone, the list is worth keeping
+//! (`Expand::memoize`).
+//!
+//! A single shortest path whose relationship conditions are per hop can be searched
+//! from both ends (`ShortestPath::bidirectional`): the search meets in the middle after
+//! visiting about the square root of the nodes a one-sided search visits.
 
-use super::logical::{AggregateKind, Op, Pipeline};
+use std::collections::HashSet;
+
+use crate::graph::Direction;
+
+use super::logical::{AggregateKind, Expand, NodeSource, Op, Pipeline, ShortestPath};
 
 /// Applies every rewrite to a top-level pipeline.
 pub fn optimize(pipeline: &mut Pipeline) {
     mark_ends_only_walks(&mut pipeline.ops);
+    scan_relationships(&mut pipeline.ops);
+    mark_memoized_expansions(&mut pipeline.ops);
+    mark_bidirectional_searches(&mut pipeline.ops);
+}
+
+/// Replaces a scan of every node (unnamed, with no condition on it) followed by a
+/// directed expansion from it with one scan of the relationships: the same rows, read in
+/// storage order rather than node by node.
+fn scan_relationships(ops: &mut Vec<Op>) {
+    let mut i = 0;
+    while i + 1 < ops.len() {
+        let fits = match (&ops[i], &ops[i + 1]) {
+            (
+                Op::NodeScan {
+                    slot,
+                    source: NodeSource::All,
+                    filter,
+                    unnamed,
+                },
+                Op::Expand(expand),
+            ) => {
+                // A node filter that rejects most nodes is cheaper to test once per node;
+                // a node the query reads (a grouping key, say) is cheaper to read once per
+                // node than once per relationship in storage order, which meets the
+                // nodes at random.
+                *unnamed
+                    && filter.is_empty()
+                    && expand.from == *slot
+                    && expand.direction != Direction::Both
+                    && !expand.rel_bound
+                    && !expand.to_bound
+                    && expand.time.is_none()
+            }
+            _ => false,
+        };
+        if fits {
+            let Op::Expand(expand) = ops.remove(i + 1) else {
+                unreachable!("scan_relationships: checked above")
+            };
+            let Op::NodeScan { filter, .. } = std::mem::replace(&mut ops[i], Op::Truncate(0))
+            else {
+                unreachable!("scan_relationships: checked above")
+            };
+            ops[i] = Op::RelScan {
+                from_filter: filter,
+                expand,
+            };
+        }
+        i += 1;
+    }
+}
+
+fn mark_memoized_expansions(ops: &mut [Op]) {
+    let mut reached = HashSet::new();
+    for op in ops {
+        match op {
+            Op::Expand(expand) => {
+                if reached.contains(&expand.from) && neighbours_depend_on_node_only(expand) {
+                    expand.memoize = true;
+                }
+                reached.insert(expand.to);
+            }
+            Op::VarExpand(expand) => {
+                reached.insert(expand.to);
+            }
+            Op::RelScan { expand, .. } => {
+                reached.insert(expand.to);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether the relationships and end nodes an expansion accepts are fixed by its start
+/// node: types and end labels only, nothing evaluated against the row.
+fn neighbours_depend_on_node_only(expand: &Expand) -> bool {
+    let rel = &expand.rel_filter;
+    let to = &expand.to_filter;
+    !expand.rel_bound
+        && expand.time.is_none()
+        && rel.props.is_empty()
+        && rel.prop_map.is_none()
+        && rel.predicates.is_empty()
+        && to.props.is_empty()
+        && to.prop_map.is_none()
+}
+
+fn mark_bidirectional_searches(ops: &mut [Op]) {
+    for op in ops {
+        if let Op::ShortestPath(search) = op
+            && searchable_from_both_ends(search)
+        {
+            search.bidirectional = true;
+        }
+    }
+}
+
+/// One shortest path is wanted, and every condition on it is a condition on each hop
+/// alone (types, properties, pushed-down `all`/`none`), so it holds whichever end the
+/// hop is reached from.
+fn searchable_from_both_ends(search: &ShortestPath) -> bool {
+    !search.all
 }
 
 fn mark_ends_only_walks(ops: &mut [Op]) {
@@ -37,6 +156,7 @@ fn only_distinct_rows_matter(ops: &[Op]) -> bool {
             | Op::NodeScan { .. }
             | Op::CheckNode { .. }
             | Op::Expand(_)
+            | Op::RelScan { .. }
             | Op::VarExpand(_)
             | Op::ShortestPath(_)
             | Op::BuildPath { .. }

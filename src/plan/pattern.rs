@@ -480,6 +480,7 @@ impl Planner<'_> {
                 slot: anchor_slot,
                 source,
                 filter,
+                unnamed: node_patterns[anchor].variable.is_none(),
             });
             bound.insert(anchor_slot);
         }
@@ -633,6 +634,7 @@ impl Planner<'_> {
                     rel_bound,
                     unique: uniq,
                     time,
+                    memoize: false,
                 })));
                 unique.singles.push(rel_slot);
             }
@@ -697,6 +699,7 @@ impl Planner<'_> {
                     slot,
                     source,
                     filter,
+                    unnamed: node.variable.is_none(),
                 });
                 bound.insert(slot);
             }
@@ -733,6 +736,7 @@ impl Planner<'_> {
             max: range.max,
             rel_filter,
             all: part.shortest == Some(ast::ShortestKind::AllShortest),
+            bidirectional: false,
         })));
         bound.insert(slots.rels[0]);
         bound.insert(path);

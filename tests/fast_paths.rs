@@ -1,0 +1,228 @@
+//! Execution shortcuts checked against the plain plans they replace: memoized expansions
+//! from hubs, bidirectional shortest paths, streaming aggregation and top-k sorting give
+//! the rows of `Database::with_optimizations(false)`, and take fewer steps where that
+//! is their point.
+
+use datatrail::{Database, ResultSet, Value};
+use proptest::prelude::*;
+
+fn run(db: &mut Database, query: &str) -> ResultSet {
+    db.execute(query)
+        .unwrap_or_else(|e| panic!("{}", e.render(query, "query")))
+        .pop()
+        .expect("one result")
+}
+
+fn rendered(result: &ResultSet) -> Vec<String> {
+    result
+        .rows
+        .iter()
+        .map(|row| {
+            let mut s = String::new();
+            result.render_literal(&Value::List(row.clone()), &mut s);
+            s
+        })
+        .collect()
+}
+
+fn sorted(result: &ResultSet) -> Vec<String> {
+    let mut rows = rendered(result);
+    rows.sort();
+    rows
+}
+
+const LABELS: [&str; 3] = ["A", "B", "C"];
+const TYPES: [&str; 3] = ["S", "T", "U"];
+
+/// `nodes` nodes labelled round-robin, relationships (from, to, type, day), and enough
+/// `U` relationships out of node 0 and into node 1 to make them hubs whose neighbours a
+/// memoized expansion keeps.
+fn graph(nodes: usize, rels: &[(usize, usize, usize, i64)], optimize: bool) -> Database {
+    let mut db = Database::new().with_optimizations(optimize);
+    for i in 0..nodes {
+        run(
+            &mut db,
+            &format!(
+                "CREATE (:{} {{i: {i}, name: 'n{i}'}})",
+                LABELS[i % LABELS.len()]
+            ),
+        );
+    }
+    run(
+        &mut db,
+        &format!(
+            "UNWIND range(0, 17) AS k MATCH (h {{i: 0}}), (x {{i: k % {nodes}}}), (y {{i: 1}}) \
+             CREATE (h)-[:U {{w: k}}]->(x), (x)-[:U {{w: k}}]->(y)"
+        ),
+    );
+    for (from, to, t, day) in rels {
+        run(
+            &mut db,
+            &format!(
+                "MATCH (a {{i: {from}}}), (b {{i: {to}}}) \
+                 CREATE (a)-[:{} {{day: date('2020-01-01') + duration({{days: {day}}}), w: {day}}}]->(b)",
+                TYPES[*t]
+            ),
+        );
+    }
+    db
+}
+
+/// Queries whose rows must not depend on the shortcuts (compared as multisets).
+const UNORDERED: &[&str] = &[
+    "MATCH (a:A)-[r1:S]->(b)-[r2:T]->(c:B) WHERE r1.day < r2.day RETURN count(*)",
+    "MATCH (a:A)-[r1:S]->(b)-[r2:T]->(c:B) RETURN a.i, b.i, c.i, r1.w, r2.w",
+    "MATCH (c:C)<-[r2:S|T]-(b)<-[r1]-(a) RETURN a.i, c.i, type(r1), type(r2)",
+    "MATCH (a)-[r1]->(b)-[r2]->(c)-[r3]->(d) RETURN a.i, d.i, r1.w + r2.w + r3.w",
+    "MATCH (a:A)-[r1:U]->(b)-[r2:U]->(c:B) RETURN count(*), sum(r1.w * r2.w)",
+    "MATCH (c:B)<-[r2]-(b)<-[r1:U]-(a) RETURN a.i, b.i, r1.w, r2.w",
+    "MATCH (a {i: 0}), (b {i: 1}) MATCH p = shortestPath((a)-[*]->(b)) RETURN length(p)",
+    "MATCH (a {i: 1}), (b {i: 2}) MATCH p = shortestPath((a)-[:S|T*]-(b)) RETURN length(p)",
+    "MATCH (a {i: 2}), (b {i: 0}) MATCH p = shortestPath((a)<-[*..2]-(b)) RETURN length(p)",
+    "MATCH (a {i: 0}), (b:B) MATCH p = shortestPath((a)-[*]->(b)) \
+     WHERE all(r IN relationships(p) WHERE r.w > 1) RETURN b.i, length(p)",
+    "MATCH (a), (b) WHERE a.i < 3 AND a <> b MATCH p = shortestPath((a)-[*]->(b)) \
+     RETURN a.i, b.i, length(p), size(nodes(p))",
+    "MATCH ()-[r]->() RETURN type(r) AS t, count(r) AS n, sum(r.w) AS total",
+    "MATCH (a)<-[r:S|U]-(b) RETURN a.i, b.i, r.w",
+    "MATCH ()<-[r:S|U]-(b) RETURN b.i, r.w",
+    "MATCH ()-[r:T]->(b) RETURN b.i, r.w",
+    "MATCH ()-[r]-(b) RETURN b.i, r.w",
+    "MATCH (a)-[r]-(b) RETURN a.i, b.i, r.w",
+    "MATCH (a)-[r:T]->(b:A) RETURN a.i, b.i",
+    "MATCH (x {i: 1}) MATCH (a)-[r:U]->(x) RETURN a.i, r.w",
+    "MATCH (a)-[r:S|T]->() RETURN a.name, count(r), count(DISTINCT r.w), max(r.w), min(r.day)",
+];
+
+/// Queries with a total order on their rows (compared in order).
+const ORDERED: &[&str] = &[
+    "MATCH (a)-[r:S|T]->() RETURN a.name AS name, count(r) AS deg ORDER BY deg DESC, name ASC LIMIT 3",
+    "MATCH (a)-[r]->(b) RETURN a.i, b.i, r.w ORDER BY r.w, a.i, b.i SKIP 2 LIMIT 4",
+    "MATCH (a) RETURN a.i ORDER BY a.i DESC LIMIT 0",
+    "MATCH (a) RETURN a.i ORDER BY a.i % 3, a.i LIMIT 100",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn shortcuts_give_the_rows_of_the_plain_plan(
+        nodes in 3usize..9,
+        rels in proptest::collection::vec((0usize..9, 0usize..9, 0usize..3, 0i64..6), 0..24),
+    ) {
+        let rels: Vec<_> = rels.into_iter().map(|(a, b, t, d)| (a % nodes, b % nodes, t, d)).collect();
+        let mut fast = graph(nodes, &rels, true);
+        let mut plain = graph(nodes, &rels, false);
+        for query in UNORDERED {
+            prop_assert_eq!(sorted(&run(&mut fast, query)), sorted(&run(&mut plain, query)), "{}", query);
+        }
+        for query in ORDERED {
+            prop_assert_eq!(rendered(&run(&mut fast, query)), rendered(&run(&mut plain, query)), "{}", query);
+        }
+    }
+}
+
+/// Ties in ORDER BY keep the order rows arrived in, with and without LIMIT.
+#[test]
+fn top_k_keeps_ties_in_arrival_order() {
+    let mut db = Database::new();
+    run(
+        &mut db,
+        "UNWIND range(0, 199) AS i CREATE (:N {i: i, g: i % 4})",
+    );
+    let all = run(&mut db, "MATCH (n:N) RETURN n.i ORDER BY n.g");
+    let top = run(
+        &mut db,
+        "MATCH (n:N) RETURN n.i ORDER BY n.g SKIP 3 LIMIT 70",
+    );
+    assert_eq!(rendered(&top), rendered(&all)[3..73].to_vec());
+    let first: Vec<String> = (0..5).map(|k| format!("[{}]", k * 4)).collect();
+    assert_eq!(rendered(&all)[..5].to_vec(), first);
+}
+
+/// Many rows reach a hub; its matching neighbours (half of its relationships lead to
+/// nodes of the wrong label) are found once, not once per row.
+#[test]
+fn a_hub_reached_from_many_rows_is_scanned_once() {
+    let setup = "CREATE (hub:Hub) WITH hub \
+                 UNWIND range(1, 60) AS i CREATE (:Src {i: i})-[:IN]->(hub) \
+                 WITH DISTINCT hub UNWIND range(1, 200) AS j \
+                 CREATE (hub)-[:OUT]->(:Dst {j: j}), (hub)-[:OUT]->(:Other)";
+    let query = "MATCH (s:Src)-[:IN]->(h)-[:OUT]->(d:Dst) RETURN count(*)";
+    let mut fast = Database::new();
+    run(&mut fast, setup);
+    let mut plain = Database::new().with_optimizations(false);
+    run(&mut plain, setup);
+    let (a, b) = (run(&mut fast, query), run(&mut plain, query));
+    assert_eq!(a.rows, vec![vec![Value::Int(60 * 200)]]);
+    assert_eq!(a.rows, b.rows);
+    // Plain: 60 rows each scan the hub's 400 outgoing relationships; memoized: one scan,
+    // then the 200 matches for each later row.
+    assert!(
+        a.steps * 3 < b.steps * 2,
+        "memoized {} steps, plain {}",
+        a.steps,
+        b.steps
+    );
+}
+
+/// Two wide trees joined at their leaves: a search from one end visits the whole first
+/// tree, a search from both ends meets in the middle.
+#[test]
+fn shortest_path_searches_from_both_ends() {
+    let setup = "CREATE (s:End {name: 's'}), (t:End {name: 't'}) WITH s, t \
+                 UNWIND range(1, 30) AS i CREATE (s)-[:R]->(a:Mid {i: i}) \
+                 WITH s, t, a UNWIND range(1, 30) AS j CREATE (a)-[:R]->(:Leaf {i: a.i, j: j}) \
+                 WITH DISTINCT s, t CREATE (t)<-[:R]-(:Mid2)<-[:R]-(x:Leaf2) \
+                 WITH x MATCH (l:Leaf {i: 30, j: 30}) CREATE (l)-[:R]->(x)";
+    let query = "MATCH p = shortestPath((:End {name: 's'})-[*]->(:End {name: 't'})) \
+                 RETURN length(p), [n IN nodes(p) | labels(n)[0]]";
+    let mut fast = Database::new();
+    run(&mut fast, setup);
+    let mut plain = Database::new().with_optimizations(false);
+    run(&mut plain, setup);
+    let (a, b) = (run(&mut fast, query), run(&mut plain, query));
+    assert_eq!(
+        rendered(&a),
+        vec!["[5, ['End', 'Mid', 'Leaf', 'Leaf2', 'Mid2', 'End']]"]
+    );
+    assert_eq!(a.rows, b.rows);
+    assert!(
+        a.steps * 5 < b.steps,
+        "both ends {} steps, one end {}",
+        a.steps,
+        b.steps
+    );
+}
+
+/// A shortest path respects an upper bound met exactly, and finds nothing beyond it.
+#[test]
+fn shortest_path_from_both_ends_respects_the_upper_bound() {
+    let mut db = Database::new();
+    run(
+        &mut db,
+        "CREATE (:P {i: 0})-[:R]->(:P {i: 1})-[:R]->(:P {i: 2})-[:R]->(:P {i: 3})",
+    );
+    let within =
+        "MATCH (a:P {i: 0}), (b:P {i: 3}) MATCH p = shortestPath((a)-[*..3]->(b)) RETURN length(p)";
+    let beyond =
+        "MATCH (a:P {i: 0}), (b:P {i: 3}) MATCH p = shortestPath((a)-[*..2]->(b)) RETURN length(p)";
+    let against =
+        "MATCH (a:P {i: 3}), (b:P {i: 0}) MATCH p = shortestPath((a)-[*]->(b)) RETURN length(p)";
+    assert_eq!(run(&mut db, within).rows, vec![vec![Value::Int(3)]]);
+    assert!(run(&mut db, beyond).rows.is_empty());
+    assert!(run(&mut db, against).rows.is_empty());
+}
+
+/// A query text run again reuses its syntax tree but is planned and run afresh, so it
+/// sees what changed in between (new labels included).
+#[test]
+fn a_repeated_query_sees_the_changes_made_in_between() {
+    let mut db = Database::new();
+    let query = "MATCH (n:Late) RETURN count(n)";
+    assert_eq!(run(&mut db, query).rows, vec![vec![Value::Int(0)]]);
+    run(&mut db, "CREATE (:Late), (:Late)");
+    assert_eq!(run(&mut db, query).rows, vec![vec![Value::Int(2)]]);
+    run(&mut db, "MATCH (n:Late) WITH n LIMIT 1 DELETE n");
+    assert_eq!(run(&mut db, query).rows, vec![vec![Value::Int(1)]]);
+}
