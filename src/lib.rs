@@ -20,6 +20,7 @@ pub mod error;
 pub mod exec;
 pub mod export;
 pub mod graph;
+pub mod limits;
 pub mod load;
 pub mod parser;
 pub mod picture;
@@ -32,8 +33,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use export::ExportError;
+
 pub use error::{Error, Span};
 pub use graph::{Graph, Value};
+pub use limits::Limits;
 pub use result::{ResultSet, Stats};
 
 /// Query parameters (`$name`), by name.
@@ -45,6 +49,8 @@ pub struct Database {
     graph: Graph,
     params: Params,
     interrupt: Arc<AtomicBool>,
+    /// The timeout, row limit and memory budget of every statement.
+    limits: Limits,
     /// Whether the planner pushes predicates into expansions (on unless testing).
     unoptimized: bool,
 }
@@ -61,6 +67,7 @@ impl Database {
             graph,
             params: Params::new(),
             interrupt: Arc::default(),
+            limits: Limits::default(),
             unoptimized: false,
         }
     }
@@ -96,6 +103,16 @@ impl Database {
         self.interrupt.clone()
     }
 
+    /// Bounds every statement from now on (`--timeout`, `--max-rows`, `--memory-limit`).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The bounds on every statement.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Runs one or more `;`-separated statements with the session parameters, and returns
     /// one result per statement. Stops at the first failing statement; each statement is
     /// atomic, so a failed one leaves the graph as it was.
@@ -122,10 +139,10 @@ impl Database {
             let plan = plan::plan_with(statement, &self.graph, !self.unoptimized)?;
             self.interrupt
                 .store(false, std::sync::atomic::Ordering::Relaxed);
-            let ctx = exec::Context::new(params, &self.interrupt);
+            let ctx = exec::Context::new(params, &self.interrupt).with_limits(&self.limits);
             let result = exec::execute(&plan, &mut self.graph, &ctx)?;
             results.push(match &plan.copy_to {
-                Some(path) => copy_to(&result, path)?,
+                Some(path) => copy_to(&result, path, &self.interrupt)?,
                 None => result,
             });
         }
@@ -135,8 +152,9 @@ impl Database {
 
 /// `COPY (query) TO 'path'`: writes the result in the format the file's extension names
 /// (`.csv`, `.json`, `.jsonl`, `.dot`, `.mmd`, or `.svg` / `.png` / `.pdf` through
-/// Graphviz), atomically, and reports how many rows it wrote.
-fn copy_to(result: &ResultSet, path: &str) -> Result<ResultSet, Error> {
+/// Graphviz), atomically, and reports how many rows it wrote. Ctrl-C while writing
+/// leaves the file as it was.
+fn copy_to(result: &ResultSet, path: &str, interrupt: &AtomicBool) -> Result<ResultSet, Error> {
     let target = std::path::Path::new(path);
     let extension = target
         .extension()
@@ -147,14 +165,19 @@ fn copy_to(result: &ResultSet, path: &str) -> Result<ResultSet, Error> {
         path: path.to_string(),
         message,
     };
+    let write = |render: fn(&ResultSet, &mut dyn std::io::Write) -> Result<(), ExportError>| {
+        export::write_file_atomically(target, |w| {
+            render(result, &mut limits::Interruptible::new(w, interrupt))
+        })
+    };
     let text = |render: fn(&ResultSet) -> String| {
         let out = render(result);
         export::write_file_atomically(target, |w| Ok(w.write_all(out.as_bytes())?))
     };
-    match extension.as_str() {
-        "csv" | "" => export::write_file_atomically(target, |w| export::write_csv(result, w)),
-        "json" => export::write_file_atomically(target, |w| export::write_json(result, w)),
-        "jsonl" => export::write_file_atomically(target, |w| export::write_jsonl(result, w)),
+    let written = match extension.as_str() {
+        "csv" | "" => write(|r, w| export::write_csv(r, w)),
+        "json" => write(|r, w| export::write_json(r, w)),
+        "jsonl" => write(|r, w| export::write_jsonl(r, w)),
         "dot" | "gv" => text(picture::to_dot),
         "mmd" | "mermaid" => text(picture::to_mermaid),
         "svg" | "png" | "pdf" => {
@@ -168,8 +191,11 @@ fn copy_to(result: &ResultSet, path: &str) -> Result<ResultSet, Error> {
             ))
             .into());
         }
+    };
+    match written {
+        Err(e) if e.is_interrupted() => return Err(exec::ExecError::Interrupted.into()),
+        written => written.map_err(|e| failed(e.to_string()))?,
     }
-    .map_err(|e| failed(e.to_string()))?;
     let rows = result.rows.len();
     let noun = if rows == 1 { "row" } else { "rows" };
     Ok(ResultSet {

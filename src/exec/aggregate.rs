@@ -39,6 +39,7 @@ pub(super) fn aggregate(
     let mut groups: Vec<Group> = Vec::new();
     let mut params: Vec<Option<Value>> = vec![None; specs.len()];
     for mut row in rows {
+        reader.check_limits()?;
         let mut key = Vec::with_capacity(keys.len());
         for k in keys {
             key.push(reader.eval(k, &mut row)?);
@@ -78,6 +79,7 @@ pub(super) fn aggregate(
     groups
         .into_iter()
         .map(|group| {
+            reader.check_limits()?;
             let mut row = group.keys;
             for ((acc, spec), param) in group.accumulators.into_iter().zip(specs).zip(&params) {
                 row.push(finish(acc, spec, param.as_ref())?);

@@ -13,17 +13,20 @@ mod error;
 mod expr;
 mod functions;
 mod matching;
+mod sort;
 mod temporal;
 mod write;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 pub use error::ExecError;
 
 use crate::Params;
 use crate::graph::{Graph, Value};
+use crate::limits::{self, Limits};
 use crate::plan::LogicalPlan;
 use crate::plan::logical::{Op, Pipeline};
 use crate::result::{ResultSet, Stats};
@@ -40,7 +43,19 @@ pub struct Context<'a> {
     /// The statement's clock: the first reading of the current time, which `date()`,
     /// `datetime.statement()` and the like return throughout the statement.
     pub clock: std::cell::OnceCell<chrono::DateTime<chrono::Utc>>,
+    /// The timeout, row limit and memory budget of this statement.
+    limits: Limits,
+    started: Instant,
+    /// The heap's size when the statement started, when it can be read.
+    heap_at_start: Option<usize>,
+    /// Checks left before the next reading of the clock and the heap.
+    countdown: Cell<u32>,
 }
+
+/// How many checks pass between two readings of the clock and the heap: the flag is
+/// read at every check, the rest costs more. At a microsecond per matching step, the
+/// timeout and the budget are checked about every millisecond.
+const CHECKS_PER_READING: u32 = 1024;
 
 impl<'a> Context<'a> {
     pub fn new(params: &'a Params, interrupt: &'a AtomicBool) -> Context<'a> {
@@ -50,6 +65,60 @@ impl<'a> Context<'a> {
             steps: std::cell::Cell::new(0),
             deleted_rel_types: RefCell::default(),
             clock: std::cell::OnceCell::new(),
+            limits: Limits::default(),
+            started: Instant::now(),
+            heap_at_start: None,
+            countdown: Cell::new(CHECKS_PER_READING),
+        }
+    }
+
+    /// Bounds the statement by `limits`; the clock and the heap's growth count from now.
+    pub fn with_limits(mut self, limits: &Limits) -> Context<'a> {
+        self.limits = limits.clone();
+        self.started = Instant::now();
+        self.heap_at_start = limits.memory.and_then(|_| limits::heap_bytes());
+        self
+    }
+
+    /// Stops the statement if Ctrl-C was pressed, and every [`CHECKS_PER_READING`] calls
+    /// if it ran past its timeout or its heap grew past the memory budget. Every loop
+    /// whose length depends on the data calls this (or [`Reader::step`]) as it goes.
+    ///
+    /// # Errors
+    /// [`ExecError::Interrupted`], [`ExecError::Timeout`] or [`ExecError::OutOfMemory`].
+    pub fn check(&self) -> Result<()> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            return Err(ExecError::Interrupted);
+        }
+        let left = self.countdown.get();
+        if left > 1 {
+            self.countdown.set(left - 1);
+            return Ok(());
+        }
+        self.countdown.set(CHECKS_PER_READING);
+        self.check_clock_and_heap()
+    }
+
+    fn check_clock_and_heap(&self) -> Result<()> {
+        if let Some(limit) = self.limits.timeout
+            && self.started.elapsed() > limit
+        {
+            return Err(ExecError::Timeout { limit });
+        }
+        if let (Some(budget), Some(start)) = (self.limits.memory, self.heap_at_start) {
+            let now = limits::heap_bytes().unwrap_or(start);
+            if now.saturating_sub(start) as u64 > budget {
+                return Err(ExecError::OutOfMemory { budget });
+            }
+        }
+        Ok(())
+    }
+
+    /// Fails once a statement returns more rows than the row limit allows.
+    fn check_rows(&self, rows: usize) -> Result<()> {
+        match self.limits.max_rows {
+            Some(limit) if rows as u64 > limit => Err(ExecError::TooManyRows { limit }),
+            _ => Ok(()),
         }
     }
 }
@@ -104,15 +173,32 @@ fn run_plan(
 ) -> Result<Vec<Row>> {
     let mut all_rows = Vec::new();
     let distinct = plan.union_all.first().is_some_and(|all| !all);
+    // Only rows that are returned count against the row limit; under UNION (without
+    // ALL) they count once duplicates are gone.
+    let bounded = !plan.columns.is_empty();
     for pipeline in &plan.parts {
         run_pipeline(pipeline, graph, ctx, touched, &mut |row| {
             all_rows.push(row);
+            if bounded && !distinct {
+                ctx.check_rows(all_rows.len())?;
+            }
             Ok(Flow::Continue)
         })?;
     }
     if distinct {
         let mut seen = HashSet::new();
-        all_rows.retain(|row| seen.insert(row.clone()));
+        let mut outcome = Ok(());
+        all_rows.retain(|row| {
+            if outcome.is_err() {
+                return false;
+            }
+            outcome = ctx.check();
+            seen.insert(row.clone())
+        });
+        outcome?;
+    }
+    if bounded {
+        ctx.check_rows(all_rows.len())?;
     }
     Ok(all_rows)
 }
@@ -251,21 +337,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Stops if the statement was interrupted (for loops that are not matching steps).
-    pub(crate) fn check_interrupted(&self) -> Result<()> {
-        if self.ctx.interrupt.load(Ordering::Relaxed) {
-            return Err(ExecError::Interrupted);
-        }
-        Ok(())
+    /// Stops if the statement was interrupted or ran out of time or memory (for loops
+    /// that are not matching steps): see [`Context::check`].
+    pub(crate) fn check_limits(&self) -> Result<()> {
+        self.ctx.check()
     }
 
-    /// Counts one matching step and stops if the statement was interrupted.
+    /// Counts one matching step and checks the limits ([`Context::check`]).
     pub(crate) fn step(&self) -> Result<()> {
         self.ctx.steps.set(self.ctx.steps.get() + 1);
-        if self.ctx.interrupt.load(Ordering::Relaxed) {
-            return Err(ExecError::Interrupted);
-        }
-        Ok(())
+        self.ctx.check()
     }
 
     /// Runs read-only `ops` over `rows`, sending what comes out to `sink`. Aggregation
@@ -309,13 +390,14 @@ impl<'a> Reader<'a> {
     fn sort(&self, keys: &[crate::plan::logical::SortKey], rows: Vec<Row>) -> Result<Vec<Row>> {
         let mut keyed = Vec::with_capacity(rows.len());
         for mut row in rows {
+            self.check_limits()?;
             let mut k = Vec::with_capacity(keys.len());
             for key in keys {
                 k.push(self.eval(&key.expr, &mut row)?);
             }
             keyed.push((k, row));
         }
-        keyed.sort_by(|(a, _), (b, _)| {
+        let order = |(a, _): &(Row, Row), (b, _): &(Row, Row)| {
             for ((x, y), key) in a.iter().zip(b).zip(keys) {
                 let o = x.order_cmp(y);
                 let o = if key.descending { o.reverse() } else { o };
@@ -324,8 +406,9 @@ impl<'a> Reader<'a> {
                 }
             }
             std::cmp::Ordering::Equal
-        });
-        Ok(keyed.into_iter().map(|(_, row)| row).collect())
+        };
+        let sorted = sort::sort_checked(keyed, order, || self.check_limits())?;
+        Ok(sorted.into_iter().map(|(_, row)| row).collect())
     }
 
     /// Hands `row` to operator `i`, which passes what it produces on to `i + 1`.
@@ -390,7 +473,7 @@ impl<'a> Reader<'a> {
                     other => vec![other],
                 };
                 for item in items {
-                    self.check_interrupted()?;
+                    self.check_limits()?;
                     let mut r = row.clone();
                     set(&mut r, *slot, item);
                     if next(r)? == Flow::Stop {
