@@ -180,10 +180,7 @@ impl Reader<'_> {
                 let mut i = start;
                 while (step > 0 && i <= end) || (step < 0 && i >= end) {
                     out.push(Value::Int(i));
-                    // Often enough for the memory budget to see the list grow.
-                    if out.len() % 1024 == 0 {
-                        self.check_limits()?;
-                    }
+                    self.check_limits()?;
                     if out.len() > 100_000_000 {
                         return Err(ExecError::InvalidArgument {
                             message: "range() is too large".into(),
