@@ -142,7 +142,12 @@ impl Database {
             let ctx = exec::Context::new(params, &self.interrupt).with_limits(&self.limits);
             let result = exec::execute(&plan, &mut self.graph, &ctx)?;
             results.push(match &plan.copy_to {
-                Some(path) => copy_to(&result, path, &self.interrupt)?,
+                Some(path) => {
+                    let copied = copy_to(&result, path, &self.interrupt);
+                    // A big result is freed on the side, not before Ctrl-C is answered.
+                    exec::discard(result);
+                    copied?
+                }
                 None => result,
             });
         }

@@ -125,6 +125,16 @@ impl<'a> Context<'a> {
 
 pub(crate) type Row = Vec<Value>;
 
+/// Drops `garbage` on a thread of its own. A stopped statement can leave millions of
+/// rows behind, scattered in memory (a half-sorted ORDER BY, a DISTINCT's set), and
+/// freeing them takes longer than the 100 ms in which Ctrl-C must give the prompt back.
+pub fn discard<T: Send + 'static>(garbage: T) {
+    // If no thread can be started, the closure and what it holds are dropped here.
+    let _ = std::thread::Builder::new()
+        .name("discard".into())
+        .spawn(move || drop(garbage));
+}
+
 /// Whether the consumer of rows wants more.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Flow {
@@ -158,7 +168,7 @@ pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<R
         }
         Err(err) => {
             if let Some(backup) = backup {
-                *graph = backup;
+                discard(std::mem::replace(graph, backup));
             }
             Err(err)
         }
@@ -177,13 +187,17 @@ fn run_plan(
     // ALL) they count once duplicates are gone.
     let bounded = !plan.columns.is_empty();
     for pipeline in &plan.parts {
-        run_pipeline(pipeline, graph, ctx, touched, &mut |row| {
+        let ran = run_pipeline(pipeline, graph, ctx, touched, &mut |row| {
             all_rows.push(row);
             if bounded && !distinct {
                 ctx.check_rows(all_rows.len())?;
             }
             Ok(Flow::Continue)
-        })?;
+        });
+        if let Err(err) = ran {
+            discard(all_rows);
+            return Err(err);
+        }
     }
     if distinct {
         let mut seen = HashSet::new();
@@ -361,18 +375,28 @@ impl<'a> Reader<'a> {
         let Some(at) = barrier else {
             let states: Vec<RefCell<OpState>> =
                 ops.iter().map(|_| RefCell::new(OpState::None)).collect();
-            for row in rows {
-                if self.push(ops, 0, row, &states, sink)? == Flow::Stop {
-                    return Ok(Flow::Stop);
+            let mut rows = rows.into_iter();
+            for row in rows.by_ref() {
+                match self.push(ops, 0, row, &states, sink) {
+                    Ok(Flow::Stop) => return Ok(Flow::Stop),
+                    Ok(Flow::Continue) => {}
+                    Err(err) => {
+                        discard((rows, states));
+                        return Err(err);
+                    }
                 }
             }
             return Ok(Flow::Continue);
         };
         let mut collected = Vec::new();
-        self.run(&ops[..at], rows, &mut |row| {
+        let ran = self.run(&ops[..at], rows, &mut |row| {
             collected.push(row);
             Ok(Flow::Continue)
-        })?;
+        });
+        if let Err(err) = ran {
+            discard(collected);
+            return Err(err);
+        }
         let rows = match &ops[at] {
             Op::Aggregate { keys, aggregates } => {
                 aggregate::aggregate(self, keys, aggregates, collected)?
@@ -389,13 +413,20 @@ impl<'a> Reader<'a> {
 
     fn sort(&self, keys: &[crate::plan::logical::SortKey], rows: Vec<Row>) -> Result<Vec<Row>> {
         let mut keyed = Vec::with_capacity(rows.len());
-        for mut row in rows {
-            self.check_limits()?;
-            let mut k = Vec::with_capacity(keys.len());
-            for key in keys {
-                k.push(self.eval(&key.expr, &mut row)?);
+        let mut rows = rows.into_iter();
+        while let Some(mut row) = rows.next() {
+            let key: Result<Row> = self.check_limits().and_then(|()| {
+                keys.iter()
+                    .map(|key| self.eval(&key.expr, &mut row))
+                    .collect()
+            });
+            match key {
+                Ok(key) => keyed.push((key, row)),
+                Err(err) => {
+                    discard((keyed, rows));
+                    return Err(err);
+                }
             }
-            keyed.push((k, row));
         }
         let order = |(a, _): &(Row, Row), (b, _): &(Row, Row)| {
             for ((x, y), key) in a.iter().zip(b).zip(keys) {

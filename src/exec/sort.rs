@@ -8,12 +8,15 @@
 
 use std::cmp::Ordering;
 
+use super::discard;
+
 /// Rows per run sorted by the standard sort: about a millisecond of comparisons.
 const RUN: usize = 8192;
 
 /// Sorts `items` by `order`, stably, calling `check` between runs and for every merged
-/// item, and giving up with its error as soon as it fails.
-pub(super) fn sort_checked<T, E>(
+/// item, and giving up with its error as soon as it fails (the items are then dropped
+/// on another thread: see [`discard`]).
+pub(super) fn sort_checked<T: Send + 'static, E>(
     items: Vec<T>,
     order: impl Fn(&T, &T) -> Ordering,
     mut check: impl FnMut() -> Result<(), E>,
@@ -26,7 +29,10 @@ pub(super) fn sort_checked<T, E>(
     let mut runs = Vec::with_capacity(items.len() / RUN + 1);
     let mut rest = items.into_iter();
     loop {
-        check()?;
+        if let Err(err) = check() {
+            discard((runs, rest));
+            return Err(err);
+        }
         let mut run: Vec<T> = rest.by_ref().take(RUN).collect();
         if run.is_empty() {
             break;
@@ -34,12 +40,20 @@ pub(super) fn sort_checked<T, E>(
         run.sort_by(&order);
         runs.push(run);
     }
+    // The emptied input's buffer is no longer needed while merging.
+    drop(rest);
     while runs.len() > 1 {
         let mut merged = Vec::with_capacity(runs.len() / 2 + 1);
         let mut pairs = runs.into_iter();
         while let Some(left) = pairs.next() {
             match pairs.next() {
-                Some(right) => merged.push(merge(left, right, &order, &mut check)?),
+                Some(right) => match merge(left, right, &order, &mut check) {
+                    Ok(run) => merged.push(run),
+                    Err(err) => {
+                        discard((merged, pairs));
+                        return Err(err);
+                    }
+                },
                 None => merged.push(left),
             }
         }
@@ -50,7 +64,7 @@ pub(super) fn sort_checked<T, E>(
 
 /// Merges two sorted runs; on ties the left one's item comes first, which keeps the
 /// sort stable.
-fn merge<T, E>(
+fn merge<T: Send + 'static, E>(
     left: Vec<T>,
     right: Vec<T>,
     order: &impl Fn(&T, &T) -> Ordering,
@@ -60,7 +74,10 @@ fn merge<T, E>(
     let mut left = left.into_iter().peekable();
     let mut right = right.into_iter().peekable();
     while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
-        check()?;
+        if let Err(err) = check() {
+            discard((out, left, right));
+            return Err(err);
+        }
         let next = if order(r, l) == Ordering::Less {
             right.next()
         } else {
