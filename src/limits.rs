@@ -60,7 +60,8 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 pub fn parse_seconds(text: &str) -> Result<Duration, String> {
     let not_seconds = || format!("`{text}` is not a number of seconds such as 30 or 0.5");
     let seconds: f64 = text.trim().parse().map_err(|_| not_seconds())?;
-    if !(seconds > 0.0) {
+    // NaN is neither more nor less than 0, so it is refused here too.
+    if seconds.is_nan() || seconds <= 0.0 {
         return Err(format!("`{text}`: the timeout must be more than 0 seconds"));
     }
     Duration::try_from_secs_f64(seconds).map_err(|_| not_seconds())
