@@ -76,6 +76,14 @@ impl ExportError {
         };
         source.kind() == io::ErrorKind::BrokenPipe
     }
+
+    /// Whether Ctrl-C stopped the writing ([`crate::limits::Interruptible`]).
+    pub fn is_interrupted(&self) -> bool {
+        let source = match self {
+            ExportError::Io(e) | ExportError::File { source: e, .. } => e,
+        };
+        crate::limits::is_write_interrupted(source)
+    }
 }
 
 impl From<csv::Error> for ExportError {

@@ -21,6 +21,7 @@ pub mod exec;
 pub mod export;
 pub mod graph;
 pub mod journal;
+pub mod limits;
 pub mod load;
 pub mod lock;
 pub mod parser;
@@ -34,8 +35,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use export::ExportError;
+
 pub use error::{Error, Span};
 pub use graph::{Graph, Value};
+pub use limits::Limits;
 pub use result::{ResultSet, Stats};
 
 /// Query parameters (`$name`), by name.
@@ -47,6 +51,8 @@ pub struct Database {
     graph: Graph,
     params: Params,
     interrupt: Arc<AtomicBool>,
+    /// The timeout, row limit and memory budget of every statement.
+    limits: Limits,
     /// Whether the planner pushes predicates into expansions (on unless testing).
     unoptimized: bool,
     /// The dataset folder's journal, which every successful write statement goes to.
@@ -67,6 +73,7 @@ impl Database {
             graph,
             params: Params::new(),
             interrupt: Arc::default(),
+            limits: Limits::default(),
             unoptimized: false,
             journal: None,
             parsed: parser::ParseCache::default(),
@@ -162,6 +169,16 @@ impl Database {
         self.interrupt.clone()
     }
 
+    /// Bounds every statement from now on (`--timeout`, `--max-rows`, `--memory-limit`).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The bounds on every statement.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Runs one or more `;`-separated statements with the session parameters, and returns
     /// one result per statement. Stops at the first failing statement; each statement is
     /// atomic, so a failed one leaves the graph as it was.
@@ -205,9 +222,16 @@ impl Database {
             self.interrupt
                 .store(false, std::sync::atomic::Ordering::Relaxed);
             let ctx = exec::Context::new(params, &self.interrupt);
-            if let Run::Replay(Some(clock)) = run {
-                let _ = ctx.clock.set(clock);
-            }
+            // A replay redoes what was acknowledged: the session's limits do not apply.
+            let ctx = match run {
+                Run::Live => ctx.with_limits(&self.limits),
+                Run::Replay(clock) => {
+                    if let Some(clock) = clock {
+                        let _ = ctx.clock.set(clock);
+                    }
+                    ctx
+                }
+            };
             let result = exec::execute(&plan, &mut self.graph, &ctx)?;
             if journaled {
                 let text = match statements.len() {
@@ -218,7 +242,12 @@ impl Database {
             }
             results.push(match &plan.copy_to {
                 // A replayed `COPY (CREATE ...) TO` changes the graph, not the file again.
-                Some(path) if run == Run::Live => copy_to(&result, path)?,
+                Some(path) if run == Run::Live => {
+                    let copied = copy_to(&result, path, &self.interrupt);
+                    // A big result is freed on the side, not before Ctrl-C is answered.
+                    exec::discard(result);
+                    copied?
+                }
                 _ => result,
             });
         }
@@ -274,8 +303,9 @@ enum Run {
 
 /// `COPY (query) TO 'path'`: writes the result in the format the file's extension names
 /// (`.csv`, `.json`, `.jsonl`, `.dot`, `.mmd`, or `.svg` / `.png` / `.pdf` through
-/// Graphviz), atomically, and reports how many rows it wrote.
-fn copy_to(result: &ResultSet, path: &str) -> Result<ResultSet, Error> {
+/// Graphviz), atomically, and reports how many rows it wrote. Ctrl-C while writing
+/// leaves the file as it was.
+fn copy_to(result: &ResultSet, path: &str, interrupt: &AtomicBool) -> Result<ResultSet, Error> {
     let target = std::path::Path::new(path);
     let extension = target
         .extension()
@@ -286,14 +316,19 @@ fn copy_to(result: &ResultSet, path: &str) -> Result<ResultSet, Error> {
         path: path.to_string(),
         message,
     };
+    let write = |render: fn(&ResultSet, &mut dyn std::io::Write) -> Result<(), ExportError>| {
+        export::write_file_atomically(target, |w| {
+            render(result, &mut limits::Interruptible::new(w, interrupt))
+        })
+    };
     let text = |render: fn(&ResultSet) -> String| {
         let out = render(result);
         export::write_file_atomically(target, |w| Ok(w.write_all(out.as_bytes())?))
     };
-    match extension.as_str() {
-        "csv" | "" => export::write_file_atomically(target, |w| export::write_csv(result, w)),
-        "json" => export::write_file_atomically(target, |w| export::write_json(result, w)),
-        "jsonl" => export::write_file_atomically(target, |w| export::write_jsonl(result, w)),
+    let written = match extension.as_str() {
+        "csv" | "" => write(|r, w| export::write_csv(r, w)),
+        "json" => write(|r, w| export::write_json(r, w)),
+        "jsonl" => write(|r, w| export::write_jsonl(r, w)),
         "dot" | "gv" => text(picture::to_dot),
         "mmd" | "mermaid" => text(picture::to_mermaid),
         "svg" | "png" | "pdf" => {
@@ -307,8 +342,11 @@ fn copy_to(result: &ResultSet, path: &str) -> Result<ResultSet, Error> {
             ))
             .into());
         }
+    };
+    match written {
+        Err(e) if e.is_interrupted() => return Err(exec::ExecError::Interrupted.into()),
+        written => written.map_err(|e| failed(e.to_string()))?,
     }
-    .map_err(|e| failed(e.to_string()))?;
     let rows = result.rows.len();
     let noun = if rows == 1 { "row" } else { "rows" };
     Ok(ResultSet {

@@ -10,12 +10,13 @@ use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 use datatrail::Database;
 use datatrail::export::{AtomicFile, ExportError, Format};
+use datatrail::limits::{self, Limits};
 use datatrail::load::{self, LoadError, Sources};
 use datatrail::repl::progress::load_with_bar;
 use datatrail::repl::run::{Outcome, Runner, Streams};
@@ -95,7 +96,40 @@ struct Cli {
     /// hints
     #[arg(short, long)]
     quiet: bool,
+
+    /// Stop any statement that runs longer than SECONDS (such as 30 or 0.5) with an
+    /// error [default: no timeout]
+    #[arg(long, value_name = "SECONDS", value_parser = limits::parse_seconds)]
+    timeout: Option<Duration>,
+
+    /// Fail any statement that returns more than N rows, writing none of them
+    /// [default: no limit]
+    #[arg(long, value_name = "N", value_parser = limits::parse_rows)]
+    max_rows: Option<u64>,
+
+    /// Fail any statement whose intermediate results grow the memory in use by more
+    /// than SIZE (such as 512M or 4G; `off` for no budget) [default: half the machine's
+    /// memory, at most three quarters of what is available at start]
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
+    memory_limit: Option<MemoryLimit>,
 }
+
+/// `--memory-limit`: a size, or `off`.
+#[derive(Clone, Debug)]
+struct MemoryLimit(Option<u64>);
+
+fn parse_memory_limit(arg: &str) -> Result<MemoryLimit, String> {
+    if arg.eq_ignore_ascii_case("off") {
+        return Ok(MemoryLimit(None));
+    }
+    limits::parse_size(arg).map(|size| MemoryLimit(Some(size)))
+}
+
+/// Counts the bytes allocated, for the memory budget (read through
+/// [`limits::set_heap_probe`]); it sets no limit of its own, so an allocation never
+/// aborts the process before a statement's check can fail it cleanly.
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
 
 fn parse_param_arg(arg: &str) -> Result<(String, String), String> {
     let (name, value) = arg
@@ -150,6 +184,15 @@ fn main() -> ExitCode {
             }
         }
     }
+    limits::set_heap_probe(|| ALLOCATOR.allocated());
+    db.set_limits(Limits {
+        timeout: cli.timeout,
+        max_rows: cli.max_rows,
+        memory: match &cli.memory_limit {
+            Some(MemoryLimit(size)) => *size,
+            None => limits::default_memory_budget(),
+        },
+    });
     let terminal = cli.output.is_none() && io::stdout().is_terminal();
     let format = cli
         .format

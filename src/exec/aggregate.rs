@@ -55,6 +55,7 @@ impl<'p> Aggregation<'p> {
 
     /// Folds one input row into its group.
     pub(super) fn add(&mut self, reader: &Reader, mut row: Row) -> Result<()> {
+        reader.check_limits()?;
         let g = if self.keys.is_empty() {
             if self.groups.is_empty() {
                 self.groups.push(new_group(Vec::new(), self.specs));
@@ -97,9 +98,14 @@ impl<'p> Aggregation<'p> {
         Ok(())
     }
 
+    /// Drops the groups on another thread: a stopped statement answers at once.
+    pub(super) fn discard(self) {
+        super::discard((self.index, self.groups));
+    }
+
     /// One row per group: the keys, then the aggregates. With no rows and no keys, one
     /// row of empty aggregates.
-    pub(super) fn finish(mut self) -> Result<Vec<Row>> {
+    pub(super) fn finish(mut self, reader: &Reader) -> Result<Vec<Row>> {
         if self.groups.is_empty() && self.keys.is_empty() {
             self.groups.push(new_group(Vec::new(), self.specs));
         }
@@ -107,6 +113,7 @@ impl<'p> Aggregation<'p> {
         self.groups
             .into_iter()
             .map(|group| {
+                reader.check_limits()?;
                 let mut row = group.keys;
                 for ((acc, spec), param) in group.accumulators.into_iter().zip(specs).zip(params) {
                     row.push(finish(acc, spec, param.as_ref())?);

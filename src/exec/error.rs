@@ -9,6 +9,20 @@ use crate::error::Span;
 pub enum ExecError {
     #[error("exec: statement interrupted")]
     Interrupted,
+    #[error(
+        "exec: statement exceeded the {} timeout; raise it with --timeout SECONDS (`:timeout` in the shell)",
+        crate::limits::format_seconds(*limit)
+    )]
+    Timeout { limit: std::time::Duration },
+    #[error(
+        "exec: statement returns more than {limit} rows, the row limit; raise it with --max-rows N (`:max-rows` in the shell) or add LIMIT"
+    )]
+    TooManyRows { limit: u64 },
+    #[error(
+        "exec: statement needs more than the {} memory budget; raise it with --memory-limit SIZE (`:memory-limit` in the shell)",
+        crate::limits::format_size(*budget)
+    )]
+    OutOfMemory { budget: u64 },
     #[error("exec: type mismatch: {message}")]
     TypeMismatch { message: String, span: Span },
     #[error("exec: {message}")]
@@ -47,6 +61,9 @@ impl ExecError {
             | ExecError::InvalidUpdate { span, .. }
             | ExecError::DeletedEntity { span, .. } => Some(*span),
             ExecError::Interrupted
+            | ExecError::Timeout { .. }
+            | ExecError::TooManyRows { .. }
+            | ExecError::OutOfMemory { .. }
             | ExecError::DeleteConnectedNode
             | ExecError::UpdateInSubquery { .. }
             | ExecError::Copy { .. } => None,
@@ -65,6 +82,9 @@ impl ExecError {
             ExecError::DeleteConnectedNode => "ConstraintVerificationFailed",
             ExecError::DeletedEntity { .. } => "EntityNotFound",
             ExecError::Interrupted
+            | ExecError::Timeout { .. }
+            | ExecError::TooManyRows { .. }
+            | ExecError::OutOfMemory { .. }
             | ExecError::UpdateInSubquery { .. }
             | ExecError::Copy { .. } => "RuntimeError",
         }

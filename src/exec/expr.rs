@@ -131,6 +131,7 @@ impl Reader<'_> {
                 };
                 let mut out = Vec::new();
                 for item in items {
+                    self.check_limits()?;
                     set(row, *slot, item.clone());
                     if let Some(f) = filter
                         && !matches!(self.eval(f, row)?, Value::Bool(true))
@@ -155,6 +156,7 @@ impl Reader<'_> {
                 };
                 let (mut trues, mut nulls, mut falses) = (0usize, 0usize, 0usize);
                 for item in items {
+                    self.check_limits()?;
                     set(row, *slot, item);
                     let v = match predicate {
                         Some(p) => self.eval(p, row)?,
@@ -181,6 +183,7 @@ impl Reader<'_> {
                 };
                 set(row, *accumulator, init);
                 for item in items {
+                    self.check_limits()?;
                     set(row, *slot, item);
                     let next = self.eval(expr, row)?;
                     set(row, *accumulator, next);

@@ -181,9 +181,7 @@ impl Reader<'_> {
                 let mut i = start;
                 while (step > 0 && i <= end) || (step < 0 && i >= end) {
                     out.push(Value::Int(i));
-                    if out.len() % (1 << 20) == 0 {
-                        self.check_interrupted()?;
-                    }
+                    self.check_limits()?;
                     if out.len() > 100_000_000 {
                         return Err(ExecError::InvalidArgument {
                             message: "range() is too large".into(),

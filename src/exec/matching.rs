@@ -703,7 +703,8 @@ impl Reader<'_> {
         }
         let mut paths = Vec::new();
         let mut suffix = Vec::new();
-        collect_paths(to, from, &preds, &mut suffix, op.all, &mut paths);
+        let check = || self.step();
+        collect_paths(to, from, &preds, &mut suffix, op.all, &mut paths, &check)?;
         for path in paths {
             if self.emit_path(op, path, row.clone(), next)? == Flow::Stop {
                 return Ok(Flow::Stop);
@@ -909,6 +910,7 @@ fn join_halves(meeting: NodeId, forward: &Side, backward: &Side) -> Path {
 }
 
 /// Walks predecessor lists back from `at` to `from`, building paths (all, or the first).
+/// There can be exponentially many, so every step is `check`ed (Ctrl-C, limits).
 fn collect_paths(
     at: NodeId,
     from: NodeId,
@@ -916,7 +918,9 @@ fn collect_paths(
     suffix: &mut Vec<(RelId, NodeId)>,
     all: bool,
     out: &mut Vec<Path>,
-) {
+    check: &dyn Fn() -> Result<()>,
+) -> Result<()> {
+    check()?;
     if at == from && (!suffix.is_empty() || !preds.contains_key(&at)) {
         let mut path = Path {
             nodes: vec![from],
@@ -927,17 +931,20 @@ fn collect_paths(
             path.nodes.push(*node);
         }
         out.push(path);
-        return;
+        return Ok(());
     }
-    let Some(list) = preds.get(&at) else { return };
+    let Some(list) = preds.get(&at) else {
+        return Ok(());
+    };
     for (prev, rel) in list {
         suffix.push((*rel, at));
-        collect_paths(*prev, from, preds, suffix, all, out);
+        collect_paths(*prev, from, preds, suffix, all, out, check)?;
         suffix.pop();
         if !all && !out.is_empty() {
-            return;
+            return Ok(());
         }
     }
+    Ok(())
 }
 
 /// Property equality for pattern maps: a missing property never matches, and nor does null.

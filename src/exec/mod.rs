@@ -17,14 +17,16 @@ mod sort;
 mod temporal;
 mod write;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 pub use error::ExecError;
 
 use crate::Params;
 use crate::graph::{Graph, Value};
+use crate::limits::{self, Limits};
 use crate::plan::LogicalPlan;
 use crate::plan::logical::{Op, Pipeline};
 use crate::result::{ResultSet, Stats};
@@ -41,7 +43,19 @@ pub struct Context<'a> {
     /// The statement's clock: the first reading of the current time, which `date()`,
     /// `datetime.statement()` and the like return throughout the statement.
     pub clock: std::cell::OnceCell<chrono::DateTime<chrono::Utc>>,
+    /// The timeout, row limit and memory budget of this statement.
+    limits: Limits,
+    started: Instant,
+    /// The heap's size when the statement started, when it can be read.
+    heap_at_start: Option<usize>,
+    /// Checks left before the next reading of the clock and the heap.
+    countdown: Cell<u32>,
 }
+
+/// How many checks pass between two readings of the clock and the heap: the flag is
+/// read at every check, the rest costs more. At a microsecond per matching step, the
+/// timeout and the budget are checked about every millisecond.
+const CHECKS_PER_READING: u32 = 1024;
 
 impl<'a> Context<'a> {
     pub fn new(params: &'a Params, interrupt: &'a AtomicBool) -> Context<'a> {
@@ -51,11 +65,75 @@ impl<'a> Context<'a> {
             steps: std::cell::Cell::new(0),
             deleted_rel_types: RefCell::default(),
             clock: std::cell::OnceCell::new(),
+            limits: Limits::default(),
+            started: Instant::now(),
+            heap_at_start: None,
+            countdown: Cell::new(CHECKS_PER_READING),
+        }
+    }
+
+    /// Bounds the statement by `limits`; the clock and the heap's growth count from now.
+    pub fn with_limits(mut self, limits: &Limits) -> Context<'a> {
+        self.limits = limits.clone();
+        self.started = Instant::now();
+        self.heap_at_start = limits.memory.and_then(|_| limits::heap_bytes());
+        self
+    }
+
+    /// Stops the statement if Ctrl-C was pressed, and every [`CHECKS_PER_READING`] calls
+    /// if it ran past its timeout or its heap grew past the memory budget. Every loop
+    /// whose length depends on the data calls this (or [`Reader::step`]) as it goes.
+    ///
+    /// # Errors
+    /// [`ExecError::Interrupted`], [`ExecError::Timeout`] or [`ExecError::OutOfMemory`].
+    pub fn check(&self) -> Result<()> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            return Err(ExecError::Interrupted);
+        }
+        let left = self.countdown.get();
+        if left > 1 {
+            self.countdown.set(left - 1);
+            return Ok(());
+        }
+        self.countdown.set(CHECKS_PER_READING);
+        self.check_clock_and_heap()
+    }
+
+    fn check_clock_and_heap(&self) -> Result<()> {
+        if let Some(limit) = self.limits.timeout
+            && self.started.elapsed() > limit
+        {
+            return Err(ExecError::Timeout { limit });
+        }
+        if let (Some(budget), Some(start)) = (self.limits.memory, self.heap_at_start) {
+            let now = limits::heap_bytes().unwrap_or(start);
+            if now.saturating_sub(start) as u64 > budget {
+                return Err(ExecError::OutOfMemory { budget });
+            }
+        }
+        Ok(())
+    }
+
+    /// Fails once a statement returns more rows than the row limit allows.
+    fn check_rows(&self, rows: usize) -> Result<()> {
+        match self.limits.max_rows {
+            Some(limit) if rows as u64 > limit => Err(ExecError::TooManyRows { limit }),
+            _ => Ok(()),
         }
     }
 }
 
 pub(crate) type Row = Vec<Value>;
+
+/// Drops `garbage` on a thread of its own. A stopped statement can leave millions of
+/// rows behind, scattered in memory (a half-sorted ORDER BY, a DISTINCT's set), and
+/// freeing them takes longer than the 100 ms in which Ctrl-C must give the prompt back.
+pub fn discard<T: Send + 'static>(garbage: T) {
+    // If no thread can be started, the closure and what it holds are dropped here.
+    let _ = std::thread::Builder::new()
+        .name("discard".into())
+        .spawn(move || drop(garbage));
+}
 
 /// Whether the consumer of rows wants more.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -90,7 +168,7 @@ pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<R
         }
         Err(err) => {
             if let Some(backup) = backup {
-                *graph = backup;
+                discard(std::mem::replace(graph, backup));
             }
             Err(err)
         }
@@ -105,15 +183,36 @@ fn run_plan(
 ) -> Result<Vec<Row>> {
     let mut all_rows = Vec::new();
     let distinct = plan.union_all.first().is_some_and(|all| !all);
+    // Only rows that are returned count against the row limit; under UNION (without
+    // ALL) they count once duplicates are gone.
+    let bounded = !plan.columns.is_empty();
     for pipeline in &plan.parts {
-        run_pipeline(pipeline, graph, ctx, touched, &mut |row| {
+        let ran = run_pipeline(pipeline, graph, ctx, touched, &mut |row| {
             all_rows.push(row);
+            if bounded && !distinct {
+                ctx.check_rows(all_rows.len())?;
+            }
             Ok(Flow::Continue)
-        })?;
+        });
+        if let Err(err) = ran {
+            discard(all_rows);
+            return Err(err);
+        }
     }
     if distinct {
         let mut seen = HashSet::new();
-        all_rows.retain(|row| seen.insert(row.clone()));
+        let mut outcome = Ok(());
+        all_rows.retain(|row| {
+            if outcome.is_err() {
+                return false;
+            }
+            outcome = ctx.check();
+            seen.insert(row.clone())
+        });
+        outcome?;
+    }
+    if bounded {
+        ctx.check_rows(all_rows.len())?;
     }
     Ok(all_rows)
 }
@@ -253,21 +352,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Stops if the statement was interrupted (for loops that are not matching steps).
-    pub(crate) fn check_interrupted(&self) -> Result<()> {
-        if self.ctx.interrupt.load(Ordering::Relaxed) {
-            return Err(ExecError::Interrupted);
-        }
-        Ok(())
+    /// Stops if the statement was interrupted or ran out of time or memory (for loops
+    /// that are not matching steps): see [`Context::check`].
+    pub(crate) fn check_limits(&self) -> Result<()> {
+        self.ctx.check()
     }
 
-    /// Counts one matching step and stops if the statement was interrupted.
+    /// Counts one matching step and checks the limits ([`Context::check`]).
     pub(crate) fn step(&self) -> Result<()> {
         self.ctx.steps.set(self.ctx.steps.get() + 1);
-        if self.ctx.interrupt.load(Ordering::Relaxed) {
-            return Err(ExecError::Interrupted);
-        }
-        Ok(())
+        self.ctx.check()
     }
 
     /// Runs read-only `ops` over `rows`, sending what comes out to `sink`. Aggregation
@@ -282,9 +376,15 @@ impl<'a> Reader<'a> {
         let Some(at) = barrier else {
             let states: Vec<RefCell<OpState>> =
                 ops.iter().map(|_| RefCell::new(OpState::None)).collect();
-            for row in rows {
-                if self.push(ops, 0, row, &states, sink)? == Flow::Stop {
-                    return Ok(Flow::Stop);
+            let mut rows = rows.into_iter();
+            for row in rows.by_ref() {
+                match self.push(ops, 0, row, &states, sink) {
+                    Ok(Flow::Stop) => return Ok(Flow::Stop),
+                    Ok(Flow::Continue) => {}
+                    Err(err) => {
+                        discard(rows);
+                        return Err(err);
+                    }
                 }
             }
             return Ok(Flow::Continue);
@@ -292,19 +392,27 @@ impl<'a> Reader<'a> {
         let rows = match &ops[at] {
             Op::Aggregate { keys, aggregates } => {
                 let mut aggregation = aggregate::Aggregation::new(keys, aggregates);
-                self.run(&ops[..at], rows, &mut |row| {
+                let ran = self.run(&ops[..at], rows, &mut |row| {
                     aggregation.add(self, row)?;
                     Ok(Flow::Continue)
-                })?;
-                aggregation.finish()?
+                });
+                if let Err(err) = ran {
+                    aggregation.discard();
+                    return Err(err);
+                }
+                aggregation.finish(self)?
             }
             Op::Sort { keys } => {
                 let mut sorter = sort::Sorter::new(keys, self.rows_wanted(&ops[at + 1..]));
-                self.run(&ops[..at], rows, &mut |row| {
+                let ran = self.run(&ops[..at], rows, &mut |row| {
                     sorter.add(self, row)?;
                     Ok(Flow::Continue)
-                })?;
-                sorter.finish()
+                });
+                if let Err(err) = ran {
+                    sorter.discard();
+                    return Err(err);
+                }
+                sorter.finish(self)?
             }
             op => {
                 self.run(&ops[..at], rows, &mut |_| Ok(Flow::Continue))?;
@@ -397,7 +505,7 @@ impl<'a> Reader<'a> {
                     other => vec![other],
                 };
                 for item in items {
-                    self.check_interrupted()?;
+                    self.check_limits()?;
                     let mut r = row.clone();
                     set(&mut r, *slot, item);
                     if next(r)? == Flow::Stop {

@@ -33,6 +33,7 @@ pub(super) fn apply(
         Op::Create(patterns) => {
             let mut out = Vec::with_capacity(rows.len());
             for mut row in rows {
+                ctx.check()?;
                 for pattern in patterns {
                     create(pattern, &mut row, graph, ctx, touched)?;
                 }
@@ -43,12 +44,14 @@ pub(super) fn apply(
         Op::Merge(plan) => {
             let mut out = Vec::new();
             for row in rows {
+                ctx.check()?;
                 merge(plan, row, graph, ctx, touched, &mut out)?;
             }
             Ok(out)
         }
         Op::Set(items) => {
             for row in &rows {
+                ctx.check()?;
                 let mut row = row.clone();
                 for item in items {
                     apply_set(item, &mut row, graph, ctx, touched)?;
@@ -411,6 +414,7 @@ fn delete(
     let mut nodes = Vec::new();
     let mut rels = Vec::new();
     for row in rows {
+        ctx.check()?;
         let mut row = row.clone();
         for expr in exprs {
             collect_deletions(
@@ -433,6 +437,7 @@ fn delete(
         }
     }
     for node in nodes {
+        ctx.check()?;
         if !graph.contains_node(node) {
             continue;
         }

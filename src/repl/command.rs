@@ -3,8 +3,10 @@
 //! gluesql/gluesql `cli/src/command.rs`).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::export::Format;
+use crate::limits;
 
 /// A line starting with `:`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +35,14 @@ pub enum MetaCommand {
     Params,
     /// `:timing on|off`: print a `timing:` line after each statement.
     Timing(bool),
+    /// `:timeout SECONDS` bounds each statement's running time, `:timeout off` not.
+    Timeout(Option<Duration>),
+    /// `:max-rows N` bounds each statement's result rows, `:max-rows off` not.
+    MaxRows(Option<u64>),
+    /// `:memory-limit SIZE` sets the memory budget of each statement, `off` none.
+    MemoryLimit(Option<u64>),
+    /// `:limits`: the timeout, row limit and memory budget in force.
+    Limits,
     /// `:quit` or `:exit`.
     Quit,
 }
@@ -56,6 +66,11 @@ Statements end with `;` and may span several lines. Meta commands:
   :param NAME VALUE            set $NAME to VALUE, a Cypher literal (`:param who 'Kogan'`)
   :params                      list the parameters
   :timing on|off               print how long each statement took
+  :timeout SECONDS|off         stop statements that run longer (`:timeout 30`)
+  :max-rows N|off              fail statements that return more than N rows
+  :memory-limit SIZE|off       fail statements whose results need more memory
+                               (`:memory-limit 2G`)
+  :limits                      the timeout, row limit and memory budget in force
   :quit, :exit                 leave (so does Ctrl-D)
 Tab completes keywords, labels, types, property keys, functions and, after `name: '`,
 node names. Ctrl-C clears the line, or stops the running statement.
@@ -84,6 +99,10 @@ impl MetaCommand {
             "schema" => no_argument(&name, arg, MetaCommand::Schema),
             "sources" => no_argument(&name, arg, MetaCommand::Sources),
             "params" => no_argument(&name, arg, MetaCommand::Params),
+            "limits" => no_argument(&name, arg, MetaCommand::Limits),
+            "timeout" => limit(&name, arg, limits::parse_seconds).map(MetaCommand::Timeout),
+            "max-rows" => limit(&name, arg, limits::parse_rows).map(MetaCommand::MaxRows),
+            "memory-limit" => limit(&name, arg, limits::parse_size).map(MetaCommand::MemoryLimit),
             "quit" | "exit" | "q" => no_argument(&name, arg, MetaCommand::Quit),
             "mode" => match arg {
                 "" => Err(usage("mode")),
@@ -115,9 +134,25 @@ fn usage(name: &str) -> String {
         "load" => " DIR",
         "param" => " NAME VALUE",
         "timing" => " on|off",
+        "timeout" => " SECONDS|off",
+        "max-rows" => " N|off",
+        "memory-limit" => " SIZE|off",
         _ => "",
     };
     format!("usage: :{name}{args}")
+}
+
+/// The argument of a limit command: `off`, or what `parse` makes of it.
+fn limit<T>(
+    name: &str,
+    arg: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    match arg {
+        "" => Err(usage(name)),
+        _ if arg.eq_ignore_ascii_case("off") => Ok(None),
+        _ => parse(arg).map(Some),
+    }
 }
 
 fn no_argument(name: &str, arg: &str, command: MetaCommand) -> Result<MetaCommand, String> {
@@ -297,6 +332,33 @@ mod tests {
         assert_eq!(parse(":timing OFF"), Ok(MetaCommand::Timing(false)));
         assert_eq!(parse(":timing"), Err("usage: :timing on|off".into()));
         assert_eq!(parse(":timing maybe"), Err("usage: :timing on|off".into()));
+    }
+
+    #[test]
+    fn limits_take_a_value_or_off() {
+        assert_eq!(
+            parse(":timeout 2"),
+            Ok(MetaCommand::Timeout(Some(Duration::from_secs(2))))
+        );
+        assert_eq!(parse(":timeout OFF"), Ok(MetaCommand::Timeout(None)));
+        assert_eq!(parse(":timeout"), Err("usage: :timeout SECONDS|off".into()));
+        assert!(parse(":timeout soon").unwrap_err().contains("`soon`"));
+        assert_eq!(parse(":max-rows 100;"), Ok(MetaCommand::MaxRows(Some(100))));
+        assert_eq!(parse(":max-rows off"), Ok(MetaCommand::MaxRows(None)));
+        assert!(parse(":max-rows 0").is_err());
+        assert_eq!(
+            parse(":memory-limit 512M"),
+            Ok(MetaCommand::MemoryLimit(Some(512 << 20)))
+        );
+        assert_eq!(
+            parse(":memory-limit off"),
+            Ok(MetaCommand::MemoryLimit(None))
+        );
+        assert_eq!(
+            parse(":memory-limit"),
+            Err("usage: :memory-limit SIZE|off".into())
+        );
+        assert_eq!(parse(":limits"), Ok(MetaCommand::Limits));
     }
 
     #[test]

@@ -24,8 +24,9 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{CompletionType, Config, Editor};
 
-use crate::Database;
 use crate::export::{self, ExportError};
+use crate::limits::{Limits, format_seconds, format_size};
+use crate::{Database, limits};
 
 pub use dataset::{
     Dataset, check_data_dir, data_dir_sources, load_dir, loaded_message, open_dir, saved_message,
@@ -272,10 +273,40 @@ impl<W: Write> Repl<W> {
                 self.runner.set_timing(on);
                 writeln!(self.term, "timing {}", if on { "on" } else { "off" })?;
             }
+            MetaCommand::Timeout(timeout) => {
+                let limits = Limits {
+                    timeout,
+                    ..self.db.limits().clone()
+                };
+                self.set_limits(limits)?;
+            }
+            MetaCommand::MaxRows(max_rows) => {
+                let limits = Limits {
+                    max_rows,
+                    ..self.db.limits().clone()
+                };
+                self.set_limits(limits)?;
+            }
+            MetaCommand::MemoryLimit(memory) => {
+                let limits = Limits {
+                    memory,
+                    ..self.db.limits().clone()
+                };
+                self.set_limits(limits)?;
+            }
+            MetaCommand::Limits => self.set_limits(self.db.limits().clone())?,
             MetaCommand::Quit => return Ok(false),
         }
         self.term.flush()?;
         Ok(true)
+    }
+
+    /// `:timeout`, `:max-rows`, `:memory-limit`, `:limits`: sets the limits and shows
+    /// them.
+    fn set_limits(&mut self, limits: Limits) -> Result<(), ExportError> {
+        writeln!(self.term, "{}", describe_limits(&limits))?;
+        self.db.set_limits(limits);
+        Ok(())
     }
 
     /// `:output FILE` or `:output`.
@@ -477,6 +508,24 @@ pub fn history_path() -> Option<PathBuf> {
     Some(dir.join("history"))
 }
 
+/// The limits in one line: `timeout 2 s, row limit 1000, memory budget 3.0 GiB`.
+pub fn describe_limits(limits: &Limits) -> String {
+    let timeout = limits.timeout.map_or("no timeout".into(), |t| {
+        format!("timeout {}", format_seconds(t))
+    });
+    let rows = limits
+        .max_rows
+        .map_or("no row limit".into(), |n| format!("row limit {n}"));
+    let memory = match limits.memory {
+        Some(_) if limits::heap_bytes().is_none() => {
+            "no memory budget (not measurable here)".into()
+        }
+        Some(bytes) => format!("memory budget {}", format_size(bytes)),
+        None => "no memory budget".into(),
+    };
+    format!("{timeout}, {rows}, {memory}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,6 +562,42 @@ mod tests {
             Step::Ran("RETURN 1\nAS x;".into())
         );
         assert_eq!(repl.prompt(), PROMPT);
+    }
+
+    #[test]
+    fn limit_commands_change_the_limits_and_keep_the_session() {
+        let mut repl = repl();
+        let text = session(
+            &mut repl,
+            &[
+                ":max-rows 2",
+                ":timeout 1.5",
+                "UNWIND [1, 2, 3] AS x RETURN x;",
+                "UNWIND [1, 2] AS x RETURN x;",
+                ":limits",
+                ":max-rows off",
+                ":timeout off",
+                "UNWIND [1, 2, 3] AS x RETURN x;",
+            ],
+        );
+        let expected_lines = [
+            "no timeout, row limit 2, no memory budget",
+            "timeout 1.5 s, row limit 2, no memory budget",
+            "error: exec: statement returns more than 2 rows, the row limit",
+            "2 rows (",
+            "timeout 1.5 s, row limit 2, no memory budget",
+            "timeout 1.5 s, no row limit, no memory budget",
+            "no timeout, no row limit, no memory budget",
+            "3 rows (",
+        ];
+        let mut rest = text.as_str();
+        for line in expected_lines {
+            let at = rest
+                .find(line)
+                .unwrap_or_else(|| panic!("{line:?} in {text}"));
+            rest = &rest[at + line.len()..];
+        }
+        assert_eq!(repl.database().limits(), &Limits::default());
     }
 
     #[test]

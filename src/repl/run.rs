@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crate::citations::row_sources;
 use crate::export::{self, ExportError, Format};
 use crate::graph::Value;
+use crate::limits::Interruptible;
 use crate::repl::input::{StatementText, split_statements};
 use crate::repl::progress::{SPINNER_DELAY, Spinner};
 use crate::result::ResultSet;
@@ -210,8 +211,15 @@ impl Runner {
         self.statements += 1;
         match executed {
             Ok(results) => {
+                let interrupt = db.interrupt_flag();
                 for result in results {
-                    self.print(result, elapsed, out)?;
+                    match self.print(result, elapsed, out, &interrupt) {
+                        Err(e) if e.is_interrupted() => {
+                            writeln!(out.messages(), "interrupted")?;
+                            return Ok(Outcome::Interrupted);
+                        }
+                        printed => printed?,
+                    }
                 }
                 Ok(Outcome::Ok)
             }
@@ -230,18 +238,21 @@ impl Runner {
         }
     }
 
+    /// Prints one result; Ctrl-C (`interrupt`) stops the printing of a big one.
     fn print(
         &mut self,
         result: ResultSet,
         elapsed: Duration,
         out: &mut dyn Output,
+        interrupt: &AtomicBool,
     ) -> Result<(), ExportError> {
         let result = if self.sources {
             with_sources_column(result)
         } else {
             result
         };
-        export::write(&result, self.format, out.results(), Some(elapsed))?;
+        let results = Interruptible::new(out.results(), interrupt);
+        export::write(&result, self.format, results, Some(elapsed))?;
         out.results().flush()?;
         if self.timing {
             let mut line = format!(
