@@ -303,7 +303,7 @@ fn check_same_results(
     let mut unoptimized = Database::new().with_optimizations(false);
     for db in [&mut optimized, &mut unoptimized] {
         db.execute(&create)
-            .map_err(|e| TestCaseError::fail(format!("{}", e.render(&create, "create"))))?;
+            .map_err(|e| TestCaseError::fail(e.render(&create, "create")))?;
     }
     for (query, ordered) in queries {
         let expected = outcome(&mut unoptimized, query, *ordered);
