@@ -276,7 +276,7 @@ fn script_with_nul_bytes_is_refused_as_binary() {
 fn deeply_nested_queries() -> Vec<(String, &'static str)> {
     let n = 10_000;
     let brackets = "brackets nest more than 200 deep";
-    let operators = "operators nest more than 500 deep";
+    let operators = "operators nest more than 1000 deep";
     vec![
         (
             format!("RETURN {}1{}", "[".repeat(n), "]".repeat(n)),
@@ -329,40 +329,73 @@ fn ten_thousand_deep_nesting_is_a_syntax_error_through_the_library() {
     }
 }
 
-/// Up to the limit still runs (on a thread with a main thread's 8 MiB of stack); one more
-/// operator is refused.
+/// Up to the limits still runs, on a thread with the 2 MiB of stack Rust gives spawned
+/// threads (a main thread has 8); one more operator or clause is refused.
 #[test]
-fn operator_chains_up_to_the_limit_run() {
+fn operator_chains_and_clause_lists_up_to_the_limit_run() {
     let run = || {
         let mut db = Database::new();
-        let sum = format!("RETURN {}1 AS x", "1 + ".repeat(500));
+        let sum = format!("RETURN {}1 AS x", "1 + ".repeat(1000));
         let results = db.execute(&sum).unwrap();
-        assert_eq!(results[0].rows[0][0], datatrail::Value::Int(501));
-        let nots = format!("RETURN {}true AS x", "NOT ".repeat(500));
+        assert_eq!(results[0].rows[0][0], datatrail::Value::Int(1001));
+        let nots = format!("RETURN {}true AS x", "NOT ".repeat(1000));
         let results = db.execute(&nots).unwrap();
         assert_eq!(results[0].rows[0][0], datatrail::Value::Bool(true));
-        let lookups = format!("RETURN null{} AS x", ".a".repeat(500));
+        let ors = (0..1000).map(|i| format!("x = {i}")).collect::<Vec<_>>();
+        let ors = format!("WITH 999 AS x RETURN {} AS y", ors.join(" OR "));
+        let results = db.execute(&ors).unwrap();
+        assert_eq!(results[0].rows[0][0], datatrail::Value::Bool(true));
+        let lookups = format!("RETURN null{} AS x", ".a".repeat(1000));
         assert!(db.execute(&lookups).is_ok());
-        for query in [
-            format!("RETURN {}1 AS x", "1 + ".repeat(501)),
-            format!("RETURN {}true AS x", "NOT ".repeat(501)),
-            format!("RETURN [{}true] AS x", "NOT ".repeat(501)),
-            format!("RETURN {{a: 1}}{} AS x", ".a".repeat(501)),
+        let withs = format!("{}RETURN x", "WITH 1 AS x ".repeat(999));
+        let results = db.execute(&withs).unwrap();
+        assert_eq!(results[0].rows[0][0], datatrail::Value::Int(1));
+        for (query, message) in [
+            (
+                format!("RETURN {}1 AS x", "1 + ".repeat(1001)),
+                "operators nest more than 1000 deep",
+            ),
+            (
+                format!("RETURN {}true AS x", "NOT ".repeat(1001)),
+                "operators nest more than 1000 deep",
+            ),
+            (
+                format!("RETURN [{}true] AS x", "NOT ".repeat(1001)),
+                "operators nest more than 1000 deep",
+            ),
+            (
+                format!("RETURN null{} AS x", ".a".repeat(1001)),
+                "operators nest more than 1000 deep",
+            ),
+            (
+                format!("{}RETURN x", "WITH 1 AS x ".repeat(1000)),
+                "a query may have at most 1000 clauses",
+            ),
         ] {
             match db.execute(&query) {
-                Err(Error::Syntax(e)) => {
-                    assert_eq!(e.message, "operators nest more than 500 deep")
-                }
+                Err(Error::Syntax(e)) => assert_eq!(e.message, message),
                 other => panic!("{}: {other:?}", &query[..20]),
             }
         }
     };
     std::thread::Builder::new()
-        .stack_size(8 << 20)
+        .stack_size(2 << 20)
         .spawn(run)
         .unwrap()
         .join()
         .unwrap();
+}
+
+/// Ten thousand clauses overflowed the executor's stack: refused before planning.
+#[test]
+fn ten_thousand_clauses_are_a_syntax_error_through_the_binary() {
+    let (mut cmd, _dir) = datatrail();
+    cmd.args(["-c", &format!("{}RETURN x", "WITH 1 AS x ".repeat(10_000))])
+        .assert()
+        .code(1)
+        .stderr(
+            contains("a query may have at most 1000 clauses").and(contains("<command>:1:12001")),
+        );
 }
 
 // ── Found by fuzzing (fuzz/README.md) ──

@@ -75,8 +75,19 @@ fn build_query(pair: Pair<Rule>) -> Result<Query> {
     })
 }
 
+/// How many clauses one query may have: the executor recurses once per operator, and
+/// ten thousand `WITH`s overflowed the stack.
+const MAX_CLAUSES: usize = 1000;
+
 fn build_single_query(pair: Pair<Rule>) -> Result<SingleQuery> {
     let span = span_of(&pair);
+    if let Some(extra) = pair.clone().into_inner().nth(MAX_CLAUSES) {
+        let start = span_of(&extra).start;
+        return Err(error(
+            format!("a query may have at most {MAX_CLAUSES} clauses"),
+            Span::new(start, start + 1),
+        ));
+    }
     let clauses = pair.into_inner().map(build_clause).collect::<Result<_>>()?;
     Ok(SingleQuery { clauses, span })
 }
@@ -511,7 +522,7 @@ fn build_range(pair: Pair<Rule>) -> Result<Range> {
 /// How deep operators may nest in one expression: planning, evaluating and printing
 /// recurse once per level, so `NOT NOT ... x` or `1 + 1 + ... + 1` ten thousand long
 /// would overflow the stack. Brackets are bounded before parsing (`check_nesting`).
-const MAX_EXPR_DEPTH: usize = 500;
+const MAX_EXPR_DEPTH: usize = 1000;
 
 fn too_deep(span: Span) -> SyntaxError {
     error(
