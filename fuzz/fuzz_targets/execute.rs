@@ -33,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // COPY writes files wherever its path says: not something to do with random paths.
-    if statements.iter().any(|s| matches!(s, Statement::Copy { .. })) {
+    if statements
+        .iter()
+        .any(|s| matches!(s, Statement::Copy { .. }))
+    {
         return;
     }
     let mut db = Database::with_graph(case_graph().clone());
