@@ -345,7 +345,14 @@ pub fn write_file_atomically(
 /// temporary file is removed and `path` is untouched.
 pub struct AtomicFile {
     path: PathBuf,
-    temp: BufWriter<tempfile::NamedTempFile>,
+    target: Target,
+}
+
+enum Target {
+    Temp(BufWriter<tempfile::NamedTempFile>),
+    /// A device or pipe (`/dev/stdout`, `/dev/full`, a FIFO): written in place, since
+    /// renaming a file over it would replace the device node itself.
+    Special(BufWriter<std::fs::File>),
 }
 
 impl AtomicFile {
@@ -354,6 +361,16 @@ impl AtomicFile {
     /// # Errors
     /// [`ExportError::File`] when the folder does not exist or is not writable.
     pub fn create(path: &Path) -> Result<AtomicFile, ExportError> {
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|source| file_error(path, source))?;
+            return Ok(AtomicFile {
+                path: path.to_path_buf(),
+                target: Target::Special(BufWriter::new(file)),
+            });
+        }
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -373,7 +390,7 @@ impl AtomicFile {
             .map_err(|source| file_error(path, source))?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
-            temp: BufWriter::new(temp),
+            target: Target::Temp(BufWriter::new(temp)),
         })
     }
 
@@ -388,8 +405,11 @@ impl AtomicFile {
     /// [`ExportError::File`] when flushing or renaming fails.
     pub fn commit(self) -> Result<(), ExportError> {
         let path = self.path;
-        let temp = self
-            .temp
+        let temp = match self.target {
+            Target::Temp(temp) => temp,
+            Target::Special(mut file) => return file.flush().map_err(|e| file_error(&path, e)),
+        };
+        let temp = temp
             .into_inner()
             .map_err(|e| file_error(&path, e.into_error()))?;
         temp.as_file()
@@ -403,11 +423,25 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.temp.write(buf)
+        let written = match &mut self.target {
+            Target::Temp(temp) => temp.write(buf),
+            Target::Special(file) => file.write(buf),
+        };
+        written.map_err(|e| naming(&self.path, e))
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.temp.flush()
+        let flushed = match &mut self.target {
+            Target::Temp(temp) => temp.flush(),
+            Target::Special(file) => file.flush(),
+        };
+        flushed.map_err(|e| naming(&self.path, e))
     }
+}
+
+/// `err` with the file it is about in its message (`/dev/full: No space left on device`),
+/// keeping its kind so a closed pipe is still recognised.
+fn naming(path: &Path, err: io::Error) -> io::Error {
+    io::Error::new(err.kind(), format!("{}: {err}", path.display()))
 }
 
 fn file_error(path: &Path, source: io::Error) -> ExportError {

@@ -296,25 +296,46 @@ fn read_scripts(sources: Vec<(usize, Source)>) -> Result<Vec<Script>, String> {
                 origin: "<command>".into(),
             },
             Source::File(path) if path == Path::new("-") => read_stdin()?,
-            Source::File(path) => Script {
-                text: std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?,
-                origin: path.display().to_string(),
-            },
+            Source::File(path) => {
+                let origin = path.display().to_string();
+                let bytes = std::fs::read(&path).map_err(|e| format!("{origin}: {e}"))?;
+                Script {
+                    text: script_text(bytes, &origin)?,
+                    origin,
+                }
+            }
         });
     }
     Ok(scripts)
 }
 
 fn read_stdin() -> Result<Script, String> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     io::stdin()
-        .read_to_string(&mut text)
+        .read_to_end(&mut bytes)
         .map_err(|e| format!("<stdin>: {e}"))?;
     Ok(Script {
-        text,
+        text: script_text(bytes, "<stdin>")?,
         origin: "<stdin>".into(),
     })
+}
+
+/// A script's bytes as text, or an error naming the line and column of the first byte
+/// that is not UTF-8 or is NUL (a binary file given by mistake).
+fn script_text(bytes: Vec<u8>, origin: &str) -> Result<String, String> {
+    let (bad, what) = match std::str::from_utf8(&bytes) {
+        Err(e) => (e.valid_up_to(), "is not UTF-8 text"),
+        Ok(text) => match text.find('\0') {
+            Some(nul) => (nul, "looks binary (a NUL byte)"),
+            None => return Ok(String::from_utf8(bytes).expect("checked UTF-8")),
+        },
+    };
+    let before = String::from_utf8_lossy(&bytes[..bad]);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Err(format!(
+        "{origin}:{line}:{column}: the script {what} at byte offset {bad}"
+    ))
 }
 
 /// Loads the dataset `--data`, `--nodes` and `--edges` name (the built-in case graph if

@@ -46,7 +46,7 @@ pub enum LoadError {
     #[error("load: {file}: the file is empty (it needs at least a header row)")]
     EmptyFile { file: String },
     /// A cell (or header cell) holds bytes that are not UTF-8; `value` shows them lossily.
-    #[error("load: {file}: {pos}: column {column:?}: {value:?} is not valid UTF-8")]
+    #[error("load: {file}: {pos}: column {column:?}: {} is not valid UTF-8", excerpt(.value))]
     InvalidUtf8 {
         file: String,
         pos: Position,
@@ -118,8 +118,9 @@ pub enum LoadError {
     },
     /// A node id that an earlier node (in this or an earlier file) already has.
     #[error(
-        "load: {file}: {pos}: column {column:?}: id {id:?} is already used by record \
-         {first_record} of {first_file}"
+        "load: {file}: {pos}: column {column:?}: id {} is already used by record \
+         {first_record} of {first_file}",
+        excerpt(.id)
     )]
     DuplicateId {
         file: String,
@@ -130,7 +131,7 @@ pub enum LoadError {
         first_record: u64,
     },
     /// An edge whose start or end names no node.
-    #[error("load: {file}: {pos}: column {column:?}: no node has id {id:?}")]
+    #[error("load: {file}: {pos}: column {column:?}: no node has id {}", excerpt(.id))]
     UnknownNode {
         file: String,
         pos: Position,
@@ -138,7 +139,7 @@ pub enum LoadError {
         id: String,
     },
     /// A cell that does not parse as its column's type; `expected` reads "an integer" etc.
-    #[error("load: {file}: {pos}: column {column:?}: {value:?} is not {expected}")]
+    #[error("load: {file}: {pos}: column {column:?}: {} is not {expected}", excerpt(.value))]
     BadValue {
         file: String,
         pos: Position,
@@ -160,4 +161,14 @@ pub enum LoadError {
         name: String,
         reason: &'static str,
     },
+}
+
+/// A cell as error messages quote it: at most 60 characters, so that a 100 MB cell
+/// does not make a 100 MB message.
+fn excerpt(value: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    match value.char_indices().nth(MAX_CHARS) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}... ({} bytes)", &value[..cut], value.len()),
+    }
 }

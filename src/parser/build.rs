@@ -75,8 +75,19 @@ fn build_query(pair: Pair<Rule>) -> Result<Query> {
     })
 }
 
+/// How many clauses one query may have: the executor recurses once per operator, and
+/// ten thousand `WITH`s overflowed the stack.
+const MAX_CLAUSES: usize = 1000;
+
 fn build_single_query(pair: Pair<Rule>) -> Result<SingleQuery> {
     let span = span_of(&pair);
+    if let Some(extra) = pair.clone().into_inner().nth(MAX_CLAUSES) {
+        let start = span_of(&extra).start;
+        return Err(error(
+            format!("a query may have at most {MAX_CLAUSES} clauses"),
+            Span::new(start, start + 1),
+        ));
+    }
     let clauses = pair.into_inner().map(build_clause).collect::<Result<_>>()?;
     Ok(SingleQuery { clauses, span })
 }
@@ -508,9 +519,48 @@ fn build_range(pair: Pair<Rule>) -> Result<Range> {
 
 // ── Expressions ──
 
+/// How deep operators may nest in one expression: planning, evaluating and printing
+/// recurse once per level, so `NOT NOT ... x` or `1 + 1 + ... + 1` ten thousand long
+/// would overflow the stack. Brackets are bounded before parsing (`check_nesting`).
+const MAX_EXPR_DEPTH: usize = 1000;
+
+fn too_deep(span: Span) -> SyntaxError {
+    error(
+        format!("operators nest more than {MAX_EXPR_DEPTH} deep"),
+        span,
+    )
+}
+
 pub(super) fn build_expression(pair: Pair<Rule>) -> Result<Expr> {
+    // A chain `a op b op ...` becomes one tree level per operator: refuse long chains
+    // before building them (dropping a deep tree recurses as well).
+    let chain = matches!(
+        pair.as_rule(),
+        Rule::or_expression
+            | Rule::xor_expression
+            | Rule::and_expression
+            | Rule::not_expression
+            | Rule::comparison_expression
+            | Rule::predicate_expression
+            | Rule::add_expression
+            | Rule::multiply_expression
+            | Rule::power_expression
+            | Rule::unary_expression
+            | Rule::postfix_expression
+    );
+    if chain && pair.clone().into_inner().len() > 2 * MAX_EXPR_DEPTH + 1 {
+        let start = span_of(&pair).start;
+        return Err(too_deep(Span::new(start, start + 1)));
+    }
     match pair.as_rule() {
-        Rule::expression => build_expression(pair.into_inner().next().expect("expression")),
+        Rule::expression => {
+            let expr = build_expression(pair.into_inner().next().expect("expression"))?;
+            // Leaves sit one level below the deepest operator.
+            match deeper_than(&expr, MAX_EXPR_DEPTH + 1) {
+                Some(span) => Err(too_deep(Span::new(span.start, span.start + 1))),
+                None => Ok(expr),
+            }
+        }
         Rule::or_expression => build_left_assoc(pair, |_| BinaryOp::Or),
         Rule::xor_expression => build_left_assoc(pair, |_| BinaryOp::Xor),
         Rule::and_expression => build_left_assoc(pair, |_| BinaryOp::And),
@@ -523,6 +573,66 @@ pub(super) fn build_expression(pair: Pair<Rule>) -> Result<Expr> {
         Rule::unary_expression => build_unary(pair),
         Rule::postfix_expression => build_postfix(pair),
         _ => build_atom(pair),
+    }
+}
+
+/// The span of a sub-expression `limit` levels below `expr`, if there is one. Recurses
+/// at most `limit` deep.
+fn deeper_than(expr: &Expr, limit: usize) -> Option<Span> {
+    if limit == 0 {
+        return Some(expr.span);
+    }
+    let below = |e: &Expr| deeper_than(e, limit - 1);
+    match &expr.kind {
+        ExprKind::Literal(_)
+        | ExprKind::Parameter(_)
+        | ExprKind::Variable(_)
+        | ExprKind::CountStar
+        | ExprKind::PatternPredicate(_)
+        | ExprKind::ShortestPath { .. }
+        | ExprKind::Exists(_) => None,
+        ExprKind::Property { base, .. } | ExprKind::HasLabels { base, .. } => below(base),
+        ExprKind::Index { base, index } => below(base).or_else(|| below(index)),
+        ExprKind::Slice { base, from, to } => below(base)
+            .or_else(|| from.as_deref().and_then(below))
+            .or_else(|| to.as_deref().and_then(below)),
+        ExprKind::Unary { operand, .. } | ExprKind::IsNull { operand, .. } => below(operand),
+        ExprKind::Binary { lhs, rhs, .. } => below(lhs).or_else(|| below(rhs)),
+        ExprKind::List(items) | ExprKind::FunctionCall { args: items, .. } => {
+            items.iter().find_map(below)
+        }
+        ExprKind::Map(entries) => entries.iter().find_map(|(_, e)| below(e)),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => operand
+            .as_deref()
+            .and_then(below)
+            .or_else(|| {
+                whens
+                    .iter()
+                    .find_map(|(w, t)| below(w).or_else(|| below(t)))
+            })
+            .or_else(|| else_.as_deref().and_then(below)),
+        ExprKind::ListComprehension {
+            list, filter, map, ..
+        } => below(list)
+            .or_else(|| filter.as_deref().and_then(below))
+            .or_else(|| map.as_deref().and_then(below)),
+        ExprKind::Quantifier {
+            list, predicate, ..
+        } => below(list).or_else(|| predicate.as_deref().and_then(below)),
+        ExprKind::Reduce {
+            init, list, expr, ..
+        } => below(init).or_else(|| below(list)).or_else(|| below(expr)),
+        ExprKind::PatternComprehension { filter, map, .. } => {
+            filter.as_deref().and_then(below).or_else(|| below(map))
+        }
+        ExprKind::MapProjection { items, .. } => items.iter().find_map(|item| match item {
+            MapProjectionItem::Entry(_, e) => below(e),
+            _ => None,
+        }),
     }
 }
 
@@ -717,27 +827,30 @@ fn build_postfix(pair: Pair<Rule>) -> Result<Expr> {
                     key: key.name,
                 }
             }
-            Rule::index => {
-                let index = build_expression(p.into_inner().next().expect("index"))?;
-                ExprKind::Index {
-                    base: Box::new(expr),
-                    index: Box::new(index),
-                }
-            }
-            Rule::slice => {
-                let (mut from, mut to) = (None, None);
+            Rule::subscript => {
+                let (mut from, mut to, mut dots) = (None, None, false);
                 for b in p.into_inner() {
-                    let which = b.as_rule();
-                    let e = build_expression(b.into_inner().next().expect("bound"))?;
-                    match which {
-                        Rule::slice_from => from = Some(Box::new(e)),
-                        _ => to = Some(Box::new(e)),
+                    match b.as_rule() {
+                        Rule::slice_dots => dots = true,
+                        which => {
+                            let e = build_expression(b.into_inner().next().expect("bound"))?;
+                            match which {
+                                Rule::slice_from => from = Some(Box::new(e)),
+                                _ => to = Some(Box::new(e)),
+                            }
+                        }
                     }
                 }
-                ExprKind::Slice {
-                    base: Box::new(expr),
-                    from,
-                    to,
+                match (dots, from) {
+                    (false, Some(index)) => ExprKind::Index {
+                        base: Box::new(expr),
+                        index,
+                    },
+                    (_, from) => ExprKind::Slice {
+                        base: Box::new(expr),
+                        from,
+                        to,
+                    },
                 }
             }
             Rule::node_labels => {

@@ -61,7 +61,28 @@ pub fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
         })
 }
 
+/// Parser steps (pest rule calls) allowed per byte of text, and at least. Some texts make
+/// the PEG parser backtrack exponentially (`[x IN [x IN [x IN ...` left unclosed): the
+/// budget turns those into a prompt error. Real queries take a few hundred steps a byte.
+const CALLS_PER_BYTE: usize = 5_000;
+const MIN_CALLS: usize = 10_000_000;
+
+/// Raises pest's step budget to what `text` may need. The budget is process-wide, so it
+/// only ever grows: a parse on another thread never gets less than its text needs.
+fn allow_parser_calls(text: &str) {
+    static LIMIT: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+    let wanted = text.len().saturating_mul(CALLS_PER_BYTE).max(MIN_CALLS);
+    let mut limit = LIMIT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if wanted > *limit {
+        pest::set_call_limit(std::num::NonZeroUsize::new(wanted));
+        *limit = wanted;
+    }
+}
+
 fn parse_inline(text: &str) -> Result<Vec<Statement>, SyntaxError> {
+    allow_parser_calls(text);
     let mut pairs = CypherParser::parse(Rule::script, text).map_err(convert_error)?;
     let script = pairs.next().expect("a script");
     script
@@ -152,6 +173,11 @@ fn convert_error(err: pest::error::Error<Rule>) -> SyntaxError {
                 [one] => format!("expected {one}"),
                 [init @ .., last] => format!("expected {} or {last}", init.join(", ")),
             }
+        }
+        pest::error::ErrorVariant::CustomError { message } if message == "call limit reached" => {
+            "the query is too intricate to parse (unclosed brackets make the parser backtrack \
+             too much)"
+                .to_string()
         }
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
@@ -249,7 +275,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::contains => "CONTAINS",
         Rule::in_list => "IN",
         Rule::property_lookup => "`.` and a property key",
-        Rule::index | Rule::slice => "`[`",
+        Rule::subscript | Rule::slice_dots => "`[`",
         Rule::count_star => "count(*)",
         Rule::case_expression => "CASE",
         Rule::case_alternative => "WHEN",
