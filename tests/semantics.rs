@@ -158,3 +158,22 @@ fn aggregation_groups_implicitly() {
 fn unknown_variable_is_a_plan_error() {
     assert!(error_of("", "MATCH (n) RETURN m").contains("`m` is not defined"));
 }
+
+#[test]
+fn shortest_path_back_to_its_start_never_reuses_a_relationship() {
+    // Out over the one relationship and back over it again is no trail.
+    let setup = "CREATE (:N {i: 0})-[:T]->(:N {i: 1})";
+    let found = rows(
+        setup,
+        "MATCH (a:N {i: 0}), (x:N) MATCH p = shortestPath((a)-[*..3]-(x)) \
+         RETURN x.i, length(p) ORDER BY x.i",
+    );
+    assert_eq!(found, vec![vec!["1".to_string(), "1".to_string()]]);
+    // A real cycle back to the start is still found.
+    let triangle = "CREATE (a:N {i: 0})-[:T]->(:N {i: 1})-[:T]->(:N {i: 2})-[:T]->(a)";
+    let found = rows(
+        triangle,
+        "MATCH (a:N {i: 0}) MATCH p = shortestPath((a)-[*..3]-(a)) RETURN length(p)",
+    );
+    assert_eq!(found, vec![vec!["3".to_string()]]);
+}

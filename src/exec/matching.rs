@@ -662,17 +662,112 @@ impl Reader<'_> {
             };
             return self.emit_path(op, path, row, next);
         }
-        // Predecessors on shortest routes; `from` is left out when it is also the target
-        // so that a cycle back to it can be found.
-        let mut depth_of: HashMap<NodeId, u64> = HashMap::new();
-        let mut preds: HashMap<NodeId, Vec<(NodeId, RelId)>> = HashMap::new();
-        if from != to {
-            depth_of.insert(from, 0);
+        let paths = if from == to {
+            self.shortest_cycles(op, from, &mut scratch)?
+        } else {
+            match self.shortest_routes(op, from, to, None, op.max, &mut scratch)? {
+                Some(preds) => {
+                    let mut paths = Vec::new();
+                    let check = || self.step();
+                    collect_paths(
+                        to,
+                        from,
+                        &preds,
+                        &mut Vec::new(),
+                        op.all,
+                        &mut paths,
+                        &check,
+                    )?;
+                    paths
+                }
+                None => Vec::new(),
+            }
+        };
+        for path in paths {
+            if self.emit_path(op, path, row.clone(), next)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
         }
+        Ok(Flow::Continue)
+    }
+
+    /// Shortest paths from `at` back to itself. Each first hop is tried on its own and the
+    /// rest of the cycle may not take that relationship again, so that going out and back
+    /// over one undirected relationship never counts as a path.
+    fn shortest_cycles(
+        &self,
+        op: &ShortestPath,
+        at: NodeId,
+        scratch: &mut Row,
+    ) -> Result<Vec<Path>> {
+        let mut best: Vec<Path> = Vec::new();
+        let first_hops: Vec<(RelId, NodeId)> = self.graph.rels_of(at, op.direction).collect();
+        for (first, next) in first_hops {
+            if !self.rel_matches(first, &op.rel_filter, scratch)? {
+                continue;
+            }
+            let mut tails = Vec::new();
+            if next == at {
+                tails.push(Path {
+                    nodes: vec![at],
+                    rels: Vec::new(),
+                });
+            } else {
+                let max = op.max.map(|max| max.saturating_sub(1));
+                if max == Some(0) {
+                    continue;
+                }
+                if let Some(preds) =
+                    self.shortest_routes(op, next, at, Some(first), max, scratch)?
+                {
+                    let check = || self.step();
+                    collect_paths(
+                        at,
+                        next,
+                        &preds,
+                        &mut Vec::new(),
+                        op.all,
+                        &mut tails,
+                        &check,
+                    )?;
+                }
+            }
+            for tail in tails {
+                let mut path = Path {
+                    nodes: vec![at],
+                    rels: vec![first],
+                };
+                path.nodes.extend(tail.nodes);
+                path.rels.extend(tail.rels);
+                match best.first().map(|b| b.rels.len()) {
+                    Some(len) if len < path.rels.len() => {}
+                    Some(len) if len == path.rels.len() && !op.all => {}
+                    Some(len) if len > path.rels.len() => best = vec![path],
+                    _ => best.push(path),
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// Breadth-first search from `from` to another node `to`, never taking `banned`:
+    /// for each node reached, its predecessors on shortest routes (all of them when
+    /// `op.all`), or `None` when `to` is out of reach within `max` hops.
+    fn shortest_routes(
+        &self,
+        op: &ShortestPath,
+        from: NodeId,
+        to: NodeId,
+        banned: Option<RelId>,
+        max: Option<u64>,
+        scratch: &mut Row,
+    ) -> Result<Option<HashMap<NodeId, Vec<(NodeId, RelId)>>>> {
+        let mut depth_of: HashMap<NodeId, u64> = HashMap::from([(from, 0)]);
+        let mut preds: HashMap<NodeId, Vec<(NodeId, RelId)>> = HashMap::new();
         let mut frontier = VecDeque::from([from]);
         let mut depth = 0;
         while !frontier.is_empty() && !depth_of.contains_key(&to) {
-            if op.max.is_some_and(|max| depth >= max) {
+            if max.is_some_and(|max| depth >= max) {
                 break;
             }
             depth += 1;
@@ -680,7 +775,7 @@ impl Reader<'_> {
             for node in frontier {
                 self.step()?;
                 for (rel, other) in self.graph.rels_of(node, op.direction) {
-                    if !self.rel_matches(rel, &op.rel_filter, &mut scratch)? {
+                    if Some(rel) == banned || !self.rel_matches(rel, &op.rel_filter, scratch)? {
                         continue;
                     }
                     match depth_of.get(&other) {
@@ -698,19 +793,7 @@ impl Reader<'_> {
             }
             frontier = following;
         }
-        if !depth_of.contains_key(&to) {
-            return Ok(Flow::Continue);
-        }
-        let mut paths = Vec::new();
-        let mut suffix = Vec::new();
-        let check = || self.step();
-        collect_paths(to, from, &preds, &mut suffix, op.all, &mut paths, &check)?;
-        for path in paths {
-            if self.emit_path(op, path, row.clone(), next)? == Flow::Stop {
-                return Ok(Flow::Stop);
-            }
-        }
-        Ok(Flow::Continue)
+        Ok(depth_of.contains_key(&to).then_some(preds))
     }
 
     /// One shortest path from `from` to `to` (distinct nodes) by breadth-first search

@@ -77,9 +77,11 @@ impl<'k> Sorter<'k> {
             self.prune(bound);
         }
         let keys = self.keys;
-        let sorted = sort_checked(self.rows, |a, b| compare(keys, a, b), || {
-            reader.check_limits()
-        })?;
+        let sorted = sort_checked(
+            self.rows,
+            |a, b| compare(keys, a, b),
+            || reader.check_limits(),
+        )?;
         Ok(sorted.into_iter().map(|(_, _, row)| row).collect())
     }
 }
@@ -202,7 +204,8 @@ mod tests {
             let data = items(n);
             let mut expected = data.clone();
             expected.sort_by_key(|(k, _)| *k);
-            let sorted: std::result::Result<_, ()> = sort_checked(data, |a, b| a.0.cmp(&b.0), || Ok(()));
+            let sorted: std::result::Result<_, ()> =
+                sort_checked(data, |a, b| a.0.cmp(&b.0), || Ok(()));
             assert_eq!(sorted.unwrap(), expected, "{n} items");
         }
     }
