@@ -761,9 +761,9 @@ impl Reader<'_> {
         banned: Option<RelId>,
         max: Option<u64>,
         scratch: &mut Row,
-    ) -> Result<Option<HashMap<NodeId, Vec<(NodeId, RelId)>>>> {
+    ) -> Result<Option<Predecessors>> {
         let mut depth_of: HashMap<NodeId, u64> = HashMap::from([(from, 0)]);
-        let mut preds: HashMap<NodeId, Vec<(NodeId, RelId)>> = HashMap::new();
+        let mut preds: Predecessors = HashMap::new();
         let mut frontier = VecDeque::from([from]);
         let mut depth = 0;
         while !frontier.is_empty() && !depth_of.contains_key(&to) {
@@ -994,10 +994,13 @@ fn join_halves(meeting: NodeId, forward: &Side, backward: &Side) -> Path {
 
 /// Walks predecessor lists back from `at` to `from`, building paths (all, or the first).
 /// There can be exponentially many, so every step is `check`ed (Ctrl-C, limits).
+/// For each node reached, the hops that reach it on shortest routes.
+type Predecessors = HashMap<NodeId, Vec<(NodeId, RelId)>>;
+
 fn collect_paths(
     at: NodeId,
     from: NodeId,
-    preds: &HashMap<NodeId, Vec<(NodeId, RelId)>>,
+    preds: &Predecessors,
     suffix: &mut Vec<(RelId, NodeId)>,
     all: bool,
     out: &mut Vec<Path>,
