@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::graph::{Direction, NodeId, Path, RelId, Symbol, Value};
 use crate::plan::logical::{
@@ -23,7 +23,7 @@ const MEMO_MAX_ENTRIES: usize = 1 << 21;
 /// Matching neighbours of high-degree nodes, for a memoized expansion.
 #[derive(Default)]
 pub(super) struct NeighbourCache {
-    lists: HashMap<NodeId, Rc<[(RelId, NodeId)]>>,
+    lists: HashMap<NodeId, Arc<[(RelId, NodeId)]>>,
     entries: usize,
 }
 
@@ -383,7 +383,7 @@ impl Reader<'_> {
                 && cache.entries + found.len() <= MEMO_MAX_ENTRIES
             {
                 cache.entries += found.len();
-                cache.lists.insert(from, Rc::from(found));
+                cache.lists.insert(from, Arc::from(found));
             }
         }
         Ok(Flow::Continue)

@@ -13,12 +13,12 @@ mod error;
 mod expr;
 mod functions;
 mod matching;
+mod seen;
 mod sort;
 mod temporal;
 mod write;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -200,7 +200,7 @@ fn run_plan(
         }
     }
     if distinct {
-        let mut seen = HashSet::new();
+        let mut seen = seen::SeenRows::new();
         let mut outcome = Ok(());
         all_rows.retain(|row| {
             if outcome.is_err() {
@@ -332,7 +332,7 @@ fn run_pipeline(
 enum OpState {
     None,
     Count(u64),
-    Seen(HashSet<Row>),
+    Seen(seen::SeenRows),
     Neighbours(matching::NeighbourCache),
 }
 
@@ -382,7 +382,7 @@ impl<'a> Reader<'a> {
                     Ok(Flow::Stop) => return Ok(Flow::Stop),
                     Ok(Flow::Continue) => {}
                     Err(err) => {
-                        discard(rows);
+                        discard((rows, states));
                         return Err(err);
                     }
                 }
@@ -530,7 +530,7 @@ impl<'a> Reader<'a> {
                 let fresh = match &mut *states[i].borrow_mut() {
                     OpState::Seen(seen) => seen.insert(key),
                     state => {
-                        let mut seen = HashSet::new();
+                        let mut seen = seen::SeenRows::new();
                         seen.insert(key);
                         *state = OpState::Seen(seen);
                         true
