@@ -92,7 +92,7 @@ impl Reader<'_> {
                     .graph
                     .rel_type(r)
                     .or_else(|| self.ctx.deleted_rel_types.borrow().get(&r).copied())
-                    .map_or(Value::Null, |t| Value::str(self.graph.type_name(t))),
+                    .map_or(Value::Null, |t| self.graph.type_name_value(t)),
                 other => return Err(wrong("a relationship", &other)),
             },
             F::Properties => match first {

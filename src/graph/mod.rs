@@ -53,6 +53,11 @@ impl Interner {
         &self.names[id as usize]
     }
 
+    /// The name as a shared string, so a value made of it costs no allocation.
+    pub fn shared_name(&self, id: Symbol) -> Arc<str> {
+        self.names[id as usize].clone()
+    }
+
     pub fn len(&self) -> usize {
         self.names.len()
     }
@@ -216,6 +221,10 @@ impl Graph {
     }
     pub fn type_name(&self, id: Symbol) -> &str {
         self.types.name(id)
+    }
+    /// `type(r)`'s value: the interned name, shared rather than copied.
+    pub fn type_name_value(&self, id: Symbol) -> Value {
+        Value::String(self.types.shared_name(id))
     }
     pub fn key_name(&self, id: Symbol) -> &str {
         self.keys.name(id)
