@@ -16,7 +16,9 @@ use rexpect::process::WaitStatus;
 use rexpect::reader::Options;
 use rexpect::session::{PtySession, spawn_with_options};
 
-const PROMPT: &str = "datatrail> ";
+mod pty;
+
+use pty::{PROMPT, start_shell};
 
 /// A dataset folder with one person in it.
 fn dataset() -> tempfile::TempDir {
@@ -63,15 +65,8 @@ fn repl_on(dir: &Path) -> PtySession {
     cmd.arg("--data")
         .arg(dir)
         .env("HOME", &home)
-        .env("XDG_DATA_HOME", &home)
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm");
-    let options = Options::new()
-        .timeout_ms(Some(30_000))
-        .strip_ansi_escape_codes(true);
-    let mut session = spawn_with_options(cmd, options).unwrap();
-    session.exp_string(PROMPT).unwrap();
-    session
+        .env("XDG_DATA_HOME", &home);
+    start_shell(cmd)
 }
 
 /// Sends a statement and waits for the REPL to acknowledge it with `ack`.

@@ -9,7 +9,9 @@ use rexpect::process::WaitStatus;
 use rexpect::reader::Options;
 use rexpect::session::{PtySession, spawn_with_options};
 
-const PROMPT: &str = "datatrail> ";
+mod pty;
+
+use pty::{PROMPT, spawn_plain, start_shell};
 const CONTINUATION: &str = "...> ";
 
 /// The REPL started in `dir`, with `dir/data` as its data folder (for history).
@@ -17,15 +19,8 @@ fn start_in(dir: &Path, data_home: &Path) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_datatrail"));
     cmd.current_dir(dir)
         .env("HOME", dir)
-        .env("XDG_DATA_HOME", data_home)
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm");
-    let options = Options::new()
-        .timeout_ms(Some(30_000))
-        .strip_ansi_escape_codes(true);
-    let mut session = spawn_with_options(cmd, options).unwrap();
-    session.exp_string(PROMPT).unwrap();
-    session
+        .env("XDG_DATA_HOME", data_home);
+    start_shell(cmd)
 }
 
 fn start(dir: &Path) -> PtySession {
@@ -287,13 +282,8 @@ fn quiet_starts_without_a_greeting() {
     cmd.current_dir(dir.path())
         .arg("--quiet")
         .env("HOME", dir.path())
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm");
-    let options = Options::new()
-        .timeout_ms(Some(30_000))
-        .strip_ansi_escape_codes(true);
-    let mut session = spawn_with_options(cmd, options).unwrap();
+        .env("XDG_DATA_HOME", dir.path().join("data"));
+    let mut session = spawn_plain(cmd);
     let (before, _) = session.exp_string(PROMPT).map(|s| (s, ())).unwrap();
     assert!(!before.contains("Type :help"), "{before}");
     session.send_line("CREATE (:X);").unwrap();
