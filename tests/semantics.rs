@@ -177,3 +177,13 @@ fn shortest_path_back_to_its_start_never_reuses_a_relationship() {
     );
     assert_eq!(found, vec![vec!["3".to_string()]]);
 }
+
+#[test]
+fn timestamp_is_one_value_for_the_whole_statement() {
+    let found = rows(
+        "",
+        "UNWIND range(1, 20000) AS i WITH collect(timestamp()) AS ts \
+         RETURN size(ts) > 0, all(t IN ts WHERE t = ts[0]), ts[0] = datetime().epochMillis",
+    );
+    assert_eq!(found, vec![vec!["true", "true", "true"]]);
+}

@@ -409,7 +409,14 @@ impl Reader<'_> {
             | F::DurationInMonths
             | F::DurationInDays
             | F::DurationInSeconds => unreachable!("exec::temporal evaluates {function:?}"),
-            F::Timestamp => Value::Int(chrono::Utc::now().timestamp_millis()),
+            // The statement's clock, as in Neo4j: one value for the whole statement, and
+            // the same again when the journal replays it.
+            F::Timestamp => Value::Int(
+                self.ctx
+                    .clock
+                    .get_or_init(chrono::Utc::now)
+                    .timestamp_millis(),
+            ),
             F::Sources => self.sources(first, span)?,
             F::WeakestStatus => self.weakest_status(first, span)?,
         })
