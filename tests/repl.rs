@@ -23,6 +23,18 @@ fn start_in(dir: &Path, data_home: &Path) -> PtySession {
     start_shell(cmd)
 }
 
+/// Makes 40 nodes, then sends a count over 40^6 matches: it runs until interrupted.
+fn send_endless_count(session: &mut PtySession) {
+    session
+        .send_line("UNWIND range(1, 40) AS i CREATE (:N);")
+        .unwrap();
+    session.exp_string("40 nodes created").unwrap();
+    session.exp_string(PROMPT).unwrap();
+    session
+        .send_line("MATCH (a:N), (b:N), (c:N), (d:N), (e:N), (f:N) RETURN count(*) AS n;")
+        .unwrap();
+}
+
 fn start(dir: &Path) -> PtySession {
     start_in(dir, &dir.join("data"))
 }
@@ -157,15 +169,7 @@ fn export_writes_the_last_result() {
 fn ctrl_c_stops_a_running_statement() {
     let dir = tempfile::tempdir().unwrap();
     let mut session = start(dir.path());
-    session
-        .send_line("UNWIND range(1, 40) AS i CREATE (:N);")
-        .unwrap();
-    session.exp_string("40 nodes created").unwrap();
-    session.exp_string(PROMPT).unwrap();
-    // 40^6 matching steps: it runs until interrupted.
-    session
-        .send_line("MATCH (a:N), (b:N), (c:N), (d:N), (e:N), (f:N) RETURN count(*) AS n;")
-        .unwrap();
+    send_endless_count(&mut session);
     std::thread::sleep(std::time::Duration::from_millis(500));
     session.send_control('c').unwrap();
     session.exp_string("interrupted").unwrap();
@@ -258,15 +262,7 @@ fn save_flag_is_refused_in_the_shell() {
 fn a_long_statement_shows_a_spinner_until_it_ends() {
     let dir = tempfile::tempdir().unwrap();
     let mut session = start(dir.path());
-    session
-        .send_line("UNWIND range(1, 40) AS i CREATE (:N);")
-        .unwrap();
-    session.exp_string("40 nodes created").unwrap();
-    session.exp_string(PROMPT).unwrap();
-    // 40^6 matching steps: it runs until interrupted.
-    session
-        .send_line("MATCH (a:N), (b:N), (c:N), (d:N), (e:N), (f:N) RETURN count(*) AS n;")
-        .unwrap();
+    send_endless_count(&mut session);
     session.exp_string("running (Ctrl-C stops it)").unwrap();
     session.send_control('c').unwrap();
     session.exp_string("interrupted").unwrap();
