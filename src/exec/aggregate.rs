@@ -2,7 +2,10 @@
 //! into its group's accumulators as it arrives. Nulls are skipped by every aggregate but
 //! `count(*)`; with no rows and no keys, one row of empty aggregates.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 
 use crate::graph::Value;
 use crate::plan::logical::{AggregateKind, AggregateSpec, Expr};
@@ -11,7 +14,7 @@ use super::expr::{binary, describe, type_error};
 use super::{ExecError, Reader, Result, Row};
 
 /// One aggregate's running state.
-enum Accumulator {
+pub(super) enum Accumulator {
     Count(i64),
     Sum(Value),
     Avg {
@@ -24,22 +27,26 @@ enum Accumulator {
     Values(Vec<(f64, Value)>),
 }
 
-struct Group {
-    keys: Row,
-    accumulators: Vec<Accumulator>,
-    seen: Vec<HashSet<Value>>,
-}
-
 /// A grouping in progress: rows are folded in as they arrive, so the input is never
 /// held in memory, only one entry per group.
 pub(super) struct Aggregation<'p> {
     keys: &'p [Expr],
     specs: &'p [AggregateSpec],
-    /// Group keys are short rows hashed once per input row: a fast non-cryptographic
-    /// hash (foldhash, hashbrown's default) instead of SipHash.
-    index: HashMap<Row, usize, foldhash::fast::RandomState>,
-    groups: Vec<Group>,
+    /// Group numbers with the hash of their keys (kept once, in `groups`), so that
+    /// growing the table rehashes no key. Keys are short rows hashed once per input row:
+    /// a fast non-cryptographic hash (foldhash) instead of SipHash.
+    index: HashTable<(u64, u32)>,
+    hasher: foldhash::fast::RandomState,
+    /// Each group's keys, with room for its aggregates.
+    groups: Vec<Row>,
+    /// The groups' accumulators, `specs.len()` per group.
+    accumulators: Vec<Accumulator>,
+    /// Per group and aggregate, the values a `DISTINCT` aggregate has seen; empty when
+    /// no aggregate is `DISTINCT`.
+    seen: Vec<HashSet<Value>>,
     params: Vec<Option<Value>>,
+    /// The keys of the row being added, reused from row to row.
+    scratch: Row,
 }
 
 impl<'p> Aggregation<'p> {
@@ -47,9 +54,13 @@ impl<'p> Aggregation<'p> {
         Aggregation {
             keys,
             specs,
-            index: HashMap::default(),
+            index: HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
             groups: Vec::new(),
+            accumulators: Vec::new(),
+            seen: Vec::new(),
             params: vec![None; specs.len()],
+            scratch: Vec::new(),
         }
     }
 
@@ -58,27 +69,40 @@ impl<'p> Aggregation<'p> {
         reader.check_limits()?;
         let g = if self.keys.is_empty() {
             if self.groups.is_empty() {
-                self.groups.push(new_group(Vec::new(), self.specs));
+                self.new_group(Vec::new());
             }
             0
         } else {
-            let mut key = Vec::with_capacity(self.keys.len());
+            self.scratch.clear();
             for k in self.keys {
-                key.push(reader.eval(k, &mut row)?);
+                let value = reader.eval(k, &mut row)?;
+                self.scratch.push(value);
             }
-            match self.index.get(&key) {
-                Some(&g) => g,
+            let hash = self.hasher.hash_one(&self.scratch);
+            let groups = &self.groups;
+            let found = self
+                .index
+                .find(hash, |&(h, g)| {
+                    h == hash && groups[g as usize] == self.scratch
+                })
+                .copied();
+            match found {
+                Some((_, g)) => g as usize,
                 None => {
-                    self.index.insert(key.clone(), self.groups.len());
-                    self.groups.push(new_group(key, self.specs));
-                    self.groups.len() - 1
+                    let mut keys = Vec::with_capacity(self.keys.len() + self.specs.len());
+                    keys.append(&mut self.scratch);
+                    let g = self.new_group(keys);
+                    self.index
+                        .insert_unique(hash, (hash, g as u32), |&(h, _)| h);
+                    g
                 }
             }
         };
-        let group = &mut self.groups[g];
+        let width = self.specs.len();
+        let accumulators = &mut self.accumulators[g * width..(g + 1) * width];
         for (i, spec) in self.specs.iter().enumerate() {
             if spec.kind == AggregateKind::CountStar {
-                if let Accumulator::Count(n) = &mut group.accumulators[i] {
+                if let Accumulator::Count(n) = &mut accumulators[i] {
                     *n += 1;
                 }
                 continue;
@@ -90,32 +114,48 @@ impl<'p> Aggregation<'p> {
             if let (Some(param), None) = (&spec.param, &self.params[i]) {
                 self.params[i] = Some(reader.eval(param, &mut row)?);
             }
-            if value.is_null() || (spec.distinct && !group.seen[i].insert(value.clone())) {
+            if value.is_null() || (spec.distinct && !self.seen[g * width + i].insert(value.clone()))
+            {
                 continue;
             }
-            add(&mut group.accumulators[i], value, spec)?;
+            add(&mut accumulators[i], value, spec)?;
         }
         Ok(())
     }
 
+    /// Starts a group with `keys`, returning its number.
+    fn new_group(&mut self, keys: Row) -> usize {
+        self.groups.push(keys);
+        self.accumulators.extend(accumulators(self.specs));
+        if self.specs.iter().any(|s| s.distinct) {
+            self.seen.extend(self.specs.iter().map(|_| HashSet::new()));
+        }
+        self.groups.len() - 1
+    }
+
     /// Drops the groups on another thread: a stopped statement answers at once.
     pub(super) fn discard(self) {
-        super::discard((self.index, self.groups));
+        super::discard((self.index, self.groups, self.accumulators, self.seen));
     }
 
     /// One row per group: the keys, then the aggregates. With no rows and no keys, one
     /// row of empty aggregates.
     pub(super) fn finish(mut self, reader: &Reader) -> Result<Vec<Row>> {
         if self.groups.is_empty() && self.keys.is_empty() {
-            self.groups.push(new_group(Vec::new(), self.specs));
+            self.new_group(Vec::new());
+        }
+        // A large index takes a while to free and is not needed any more.
+        if self.index.len() > 4096 {
+            super::discard(std::mem::take(&mut self.index));
         }
         let (specs, params) = (self.specs, &self.params);
+        let mut accumulators = self.accumulators.into_iter();
         self.groups
             .into_iter()
-            .map(|group| {
+            .map(|mut row| {
                 reader.check_limits()?;
-                let mut row = group.keys;
-                for ((acc, spec), param) in group.accumulators.into_iter().zip(specs).zip(params) {
+                for (spec, param) in specs.iter().zip(params) {
+                    let acc = accumulators.next().expect("one accumulator per aggregate");
                     row.push(finish(acc, spec, param.as_ref())?);
                 }
                 Ok(row)
@@ -124,9 +164,12 @@ impl<'p> Aggregation<'p> {
     }
 }
 
-fn new_group(keys: Row, specs: &[AggregateSpec]) -> Group {
-    let accumulators = specs
-        .iter()
+/// Empty accumulators for `specs`.
+pub(super) fn accumulators<'s>(
+    specs: impl IntoIterator<Item = &'s AggregateSpec>,
+) -> Vec<Accumulator> {
+    specs
+        .into_iter()
         .map(|s| match s.kind {
             AggregateKind::CountStar | AggregateKind::Count => Accumulator::Count(0),
             AggregateKind::Sum => Accumulator::Sum(Value::Int(0)),
@@ -138,15 +181,11 @@ fn new_group(keys: Row, specs: &[AggregateSpec]) -> Group {
             | AggregateKind::PercentileCont
             | AggregateKind::PercentileDisc => Accumulator::Values(Vec::new()),
         })
-        .collect();
-    Group {
-        keys,
-        accumulators,
-        seen: specs.iter().map(|_| HashSet::new()).collect(),
-    }
+        .collect()
 }
 
-fn add(acc: &mut Accumulator, value: Value, spec: &AggregateSpec) -> Result<()> {
+/// Folds one non-null value into an accumulator.
+pub(super) fn add(acc: &mut Accumulator, value: Value, spec: &AggregateSpec) -> Result<()> {
     let not_number = |v: &Value| {
         type_error(
             format!("expected a number to aggregate, got {}", describe(v)),
@@ -156,6 +195,13 @@ fn add(acc: &mut Accumulator, value: Value, spec: &AggregateSpec) -> Result<()> 
     match acc {
         Accumulator::Count(n) => *n += 1,
         Accumulator::Sum(total) => {
+            // Integers add in place; an overflow takes the general path, which reports it.
+            if let (Value::Int(so_far), Value::Int(more)) = (&mut *total, &value)
+                && let Some(sum) = so_far.checked_add(*more)
+            {
+                *so_far = sum;
+                return Ok(());
+            }
             if !matches!(value, Value::Int(_) | Value::Float(_) | Value::Duration(_)) {
                 return Err(not_number(&value));
             }
@@ -191,7 +237,12 @@ fn add(acc: &mut Accumulator, value: Value, spec: &AggregateSpec) -> Result<()> 
     Ok(())
 }
 
-fn finish(acc: Accumulator, spec: &AggregateSpec, param: Option<&Value>) -> Result<Value> {
+/// An accumulator's result.
+pub(super) fn finish(
+    acc: Accumulator,
+    spec: &AggregateSpec,
+    param: Option<&Value>,
+) -> Result<Value> {
     Ok(match acc {
         Accumulator::Count(n) => Value::Int(n),
         Accumulator::Sum(v) => v,

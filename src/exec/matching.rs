@@ -12,7 +12,7 @@ use crate::plan::logical::{
 
 use super::{Flow, OpState, Reader, Result, Row, get, set};
 
-type Next<'n> = dyn FnMut(Row) -> Result<Flow> + 'n;
+pub(super) type Next<'n> = dyn FnMut(Row) -> Result<Flow> + 'n;
 
 /// A node's matches are kept once it has at least this many relationships to scan:
 /// rescanning a short list costs about as much as a cache lookup.

@@ -13,6 +13,7 @@ mod error;
 mod expr;
 mod functions;
 mod matching;
+mod rel_counts;
 mod seen;
 mod sort;
 mod temporal;
@@ -469,6 +470,13 @@ impl<'a> Reader<'a> {
                 from_filter,
                 expand,
             } => self.rel_scan(from_filter, expand, row, &mut next),
+            Op::CountRels {
+                from,
+                direction,
+                rel_filter,
+                into,
+            } => self.count_rels(*from, *direction, rel_filter, *into, row, &mut next),
+            Op::AggregateRels(op) => self.aggregate_rels(op, &mut next),
             Op::VarExpand(expand) => self.var_expand(expand, row, &mut next),
             Op::ShortestPath(sp) => self.shortest_path(sp, row, &mut next),
             Op::BuildPath { slot, start, steps } => {

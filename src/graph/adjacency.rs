@@ -124,6 +124,11 @@ impl Adjacency {
         }
     }
 
+    /// Whether no relationship was deleted since the build, so every entry holds.
+    pub fn none_stale(&self) -> bool {
+        self.stale.is_empty()
+    }
+
     pub fn is_stale(&self, rel: RelId) -> bool {
         self.stale.get(rel.0 as usize).copied().unwrap_or(false)
     }
@@ -156,6 +161,24 @@ impl Adjacency {
     pub fn heap_size(&self) -> usize {
         self.out.heap_size() + self.inc.heap_size() + self.stale.capacity()
     }
+}
+
+/// How many of `entries` (one node's run) have one of `types`, or all of them when
+/// `types` is empty: two binary searches per type.
+pub(crate) fn count_typed(entries: &[Entry], types: &[Symbol]) -> usize {
+    if types.is_empty() {
+        return entries.len();
+    }
+    let mut total = 0;
+    for (i, &t) in types.iter().enumerate() {
+        if types[..i].contains(&t) || t as usize >= MAX_TYPES {
+            continue;
+        }
+        let t = t as u16;
+        let start = entries.partition_point(|e| e.rel_type < t);
+        total += entries[start..].partition_point(|e| e.rel_type == t);
+    }
+    total
 }
 
 /// Most types one typed expansion merges from the index; more fall back to filtering.

@@ -389,6 +389,28 @@ impl Graph {
         }
     }
 
+    /// How many relationships [`Graph::rels_of_types`] lists, counted from the index's
+    /// type runs without visiting them when no write has touched the node since the build.
+    pub fn count_rels_of_types(
+        &self,
+        node: NodeId,
+        direction: Direction,
+        types: &[Symbol],
+    ) -> usize {
+        if let Some(adjacency) = &self.adjacency
+            && direction != Direction::Both
+            && adjacency.none_stale()
+            && !adjacency.added.contains_key(&node)
+        {
+            let entries = match direction {
+                Direction::Incoming => adjacency.inc.of(node),
+                _ => adjacency.out.of(node),
+            };
+            return adjacency::count_typed(entries, types);
+        }
+        self.rels_of_types(node, direction, types).count()
+    }
+
     pub fn degree(&self, node: NodeId, direction: Direction) -> usize {
         self.rels_of(node, direction).count()
     }
@@ -793,6 +815,8 @@ mod tests {
                         all.sort();
                     }
                     assert_eq!(got, want, "node {n:?} {d:?} types {types:?}");
+                    let count = g.count_rels_of_types(n, d, types);
+                    assert_eq!(count, want.len(), "count at {n:?} {d:?} types {types:?}");
                     if types.is_empty() {
                         assert_eq!(all, want, "node {n:?} {d:?}");
                     }

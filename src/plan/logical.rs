@@ -440,6 +440,26 @@ pub struct AggregateSpec {
     pub span: Span,
 }
 
+/// What an [`AggregateRels`] reads of each relationship.
+#[derive(Clone, Debug)]
+pub enum RelValue {
+    /// `type(r)`.
+    Type,
+    /// `r.key`.
+    Property(Name),
+    /// `r` itself, or one of its end nodes: never null.
+    Present,
+}
+
+/// An aggregation over relationships in storage (see [`Op::AggregateRels`]).
+#[derive(Clone, Debug)]
+pub struct AggregateRels {
+    pub rel_filter: RelFilter,
+    pub keys: Vec<RelValue>,
+    /// Each aggregate with what it reads; `None` for `count(*)`.
+    pub aggregates: Vec<(AggregateSpec, Option<RelValue>)>,
+}
+
 #[derive(Clone, Debug)]
 pub struct SortKey {
     pub expr: Expr,
@@ -469,6 +489,21 @@ pub enum Op {
         from_filter: NodeFilter,
         expand: Box<Expand>,
     },
+    /// Passes each row on once, with `into` set to the number of relationships of `from`
+    /// in `direction` that meet `rel_filter` (types only), and drops rows with none. Set
+    /// by `optimize` in place of an expansion whose relationships the aggregation after
+    /// it only counts: `count(r)` per node needs the number, not a row per relationship.
+    CountRels {
+        from: Slot,
+        direction: Direction,
+        rel_filter: RelFilter,
+        into: Slot,
+    },
+    /// Groups and aggregates every relationship meeting `rel_filter` (types only) straight
+    /// from storage, making no row per relationship; emits the rows the aggregation would.
+    /// Set by `optimize` in place of a relationship scan feeding an aggregation that reads
+    /// only the relationship's type and properties.
+    AggregateRels(Box<AggregateRels>),
     VarExpand(Box<VarExpand>),
     ShortestPath(Box<ShortestPath>),
     BuildPath {

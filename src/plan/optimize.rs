@@ -17,6 +17,15 @@
 //! neighbours match depends on that node alone, the list is worth keeping
 //! (`Expand::memoize`).
 //!
+//! An aggregation that only counts the relationships of an expansion (`count(r)` per
+//! node: the degree) needs their number, which the adjacency index knows per type
+//! without visiting them (`Op::CountRels`); the aggregation then adds up the numbers
+//! instead of counting a row per relationship.
+//!
+//! An aggregation over a scan of every relationship that reads only the relationship's
+//! type and properties (a count and a sum per type) can fold each relationship straight
+//! from storage (`Op::AggregateRels`), making no row for it.
+//!
 //! A single shortest path whose relationship conditions are per hop can be searched
 //! from both ends (`ShortestPath::bidirectional`): the search meets in the middle after
 //! visiting about the square root of the nodes a one-sided search visits.
@@ -25,12 +34,18 @@ use std::collections::HashSet;
 
 use crate::graph::Direction;
 
-use super::logical::{AggregateKind, Expand, NodeSource, Op, Pipeline, ShortestPath};
+use super::functions::Function;
+use super::logical::{
+    AggregateKind, AggregateRels, AggregateSpec, Expand, Expr, ExprKind, NodeSource, Op, Pipeline,
+    RelValue, ShortestPath, Slot,
+};
 
 /// Applies every rewrite to a top-level pipeline.
 pub fn optimize(pipeline: &mut Pipeline) {
     mark_ends_only_walks(&mut pipeline.ops);
     scan_relationships(&mut pipeline.ops);
+    aggregate_relationships(&mut pipeline.ops);
+    count_relationships(&mut pipeline.ops);
     mark_memoized_expansions(&mut pipeline.ops);
     mark_bidirectional_searches(&mut pipeline.ops);
 }
@@ -80,6 +95,144 @@ fn scan_relationships(ops: &mut Vec<Op>) {
         }
         i += 1;
     }
+}
+
+/// Whether an expansion's relationships and end nodes are conditioned by types alone,
+/// nothing bound before, no uniqueness against other relationships and no time order.
+fn expands_by_type_only(expand: &Expand) -> bool {
+    let rel = &expand.rel_filter;
+    !expand.rel_bound
+        && !expand.to_bound
+        && expand.time.is_none()
+        && expand.unique.singles.is_empty()
+        && expand.unique.lists.is_empty()
+        && rel.props.is_empty()
+        && rel.prop_map.is_none()
+        && rel.predicates.is_empty()
+        && expand.to_filter.is_empty()
+}
+
+fn reads_any(expr: &Expr, slots: &[Slot]) -> bool {
+    let mut read = Vec::new();
+    expr.slots(&mut read);
+    read.iter().any(|s| slots.contains(s))
+}
+
+fn is_slot(expr: Option<&Expr>, slots: &[Slot]) -> bool {
+    matches!(expr, Some(Expr { kind: ExprKind::Slot(s), .. }) if slots.contains(s))
+}
+
+/// Replaces an expansion that feeds an aggregation reading its relationship and end node
+/// only through `count(*)`, `count(r)` or `count(b)` with [`Op::CountRels`]: those counts
+/// become sums of the number of relationships per row. Other aggregates may read what
+/// was bound before, when duplicates do not change them (`DISTINCT`, `min`, `max`).
+fn count_relationships(ops: &mut [Op]) {
+    for i in 0..ops.len().saturating_sub(1) {
+        let (head, tail) = ops.split_at_mut(i + 1);
+        let (Op::Expand(expand), Op::Aggregate { keys, aggregates }) = (&head[i], &mut tail[0])
+        else {
+            continue;
+        };
+        let produced = [expand.rel, expand.to];
+        let counted = |a: &AggregateSpec| {
+            !a.distinct
+                && (a.kind == AggregateKind::CountStar
+                    || (a.kind == AggregateKind::Count && is_slot(a.arg.as_ref(), &produced)))
+        };
+        let untouched = |a: &AggregateSpec| {
+            (a.distinct || matches!(a.kind, AggregateKind::Min | AggregateKind::Max))
+                && a.arg
+                    .iter()
+                    .chain(&a.param)
+                    .all(|e| !reads_any(e, &produced))
+        };
+        let fits = expand.direction != Direction::Both
+            && expands_by_type_only(expand)
+            && keys.iter().all(|k| !reads_any(k, &produced))
+            && aggregates.iter().any(counted)
+            && aggregates.iter().all(|a| counted(a) || untouched(a));
+        if !fits {
+            continue;
+        }
+        let into = expand.rel;
+        for a in aggregates.iter_mut().filter(|a| counted(a)) {
+            a.kind = AggregateKind::Sum;
+            a.arg = Some(Expr::new(ExprKind::Slot(into), a.span));
+        }
+        let Op::Expand(expand) = &ops[i] else {
+            unreachable!("count_relationships: checked above")
+        };
+        ops[i] = Op::CountRels {
+            from: expand.from,
+            direction: expand.direction,
+            rel_filter: expand.rel_filter.clone(),
+            into,
+        };
+    }
+}
+
+/// Replaces a scan of every relationship (the first operator, so it runs once) feeding an
+/// aggregation that groups by `type(r)` or `r.key` and aggregates `count`, `sum`, `avg`,
+/// `min` or `max` of `r.key` (or counts `r`) with [`Op::AggregateRels`].
+fn aggregate_relationships(ops: &mut Vec<Op>) {
+    let (
+        Some(Op::RelScan {
+            from_filter,
+            expand,
+        }),
+        Some(Op::Aggregate { keys, aggregates }),
+    ) = (ops.first(), ops.get(1))
+    else {
+        return;
+    };
+    if !from_filter.is_empty() || !expands_by_type_only(expand) {
+        return;
+    }
+    let rel = expand.rel;
+    let ends = [expand.rel, expand.from, expand.to];
+    let read = |expr: &Expr| match &expr.kind {
+        ExprKind::Call {
+            function: Function::Type,
+            args,
+        } if is_slot(args.first(), &[rel]) => Some(RelValue::Type),
+        ExprKind::Property { base, key } if is_slot(Some(base), &[rel]) => {
+            Some(RelValue::Property(key.clone()))
+        }
+        _ => None,
+    };
+    let Some(rel_keys) = keys.iter().map(read).collect::<Option<Vec<_>>>() else {
+        return;
+    };
+    let mut rel_aggregates = Vec::new();
+    for a in aggregates {
+        let value = match (a.kind, a.arg.as_ref()) {
+            _ if a.distinct || a.param.is_some() => return,
+            (AggregateKind::CountStar, None) => None,
+            (AggregateKind::Count, arg) if is_slot(arg, &ends) => Some(RelValue::Present),
+            (
+                AggregateKind::Count
+                | AggregateKind::Sum
+                | AggregateKind::Avg
+                | AggregateKind::Min
+                | AggregateKind::Max,
+                Some(arg),
+            ) => match read(arg) {
+                Some(value) => Some(value),
+                None => return,
+            },
+            _ => return,
+        };
+        rel_aggregates.push((a.clone(), value));
+    }
+    let rel_filter = expand.rel_filter.clone();
+    ops.splice(
+        0..2,
+        [Op::AggregateRels(Box::new(AggregateRels {
+            rel_filter,
+            keys: rel_keys,
+            aggregates: rel_aggregates,
+        }))],
+    );
 }
 
 fn mark_memoized_expansions(ops: &mut [Op]) {
