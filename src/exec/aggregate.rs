@@ -5,9 +5,10 @@
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 
+use fixedbitset::FixedBitSet;
 use hashbrown::HashTable;
 
-use crate::graph::Value;
+use crate::graph::{NodeId, Value};
 use crate::plan::logical::{AggregateKind, AggregateSpec, Expr};
 
 use super::expr::{binary, describe, type_error};
@@ -43,7 +44,7 @@ pub(super) struct Aggregation<'p> {
     accumulators: Vec<Accumulator>,
     /// Per group and aggregate, the values a `DISTINCT` aggregate has seen; empty when
     /// no aggregate is `DISTINCT`.
-    seen: Vec<HashSet<Value>>,
+    seen: Vec<SeenValues>,
     params: Vec<Option<Value>>,
     /// The keys of the row being added, reused from row to row.
     scratch: Row,
@@ -114,8 +115,7 @@ impl<'p> Aggregation<'p> {
             if let (Some(param), None) = (&spec.param, &self.params[i]) {
                 self.params[i] = Some(reader.eval(param, &mut row)?);
             }
-            if value.is_null() || (spec.distinct && !self.seen[g * width + i].insert(value.clone()))
-            {
+            if value.is_null() || (spec.distinct && !self.seen[g * width + i].insert(&value)) {
                 continue;
             }
             add(&mut accumulators[i], value, spec)?;
@@ -128,7 +128,8 @@ impl<'p> Aggregation<'p> {
         self.groups.push(keys);
         self.accumulators.extend(accumulators(self.specs));
         if self.specs.iter().any(|s| s.distinct) {
-            self.seen.extend(self.specs.iter().map(|_| HashSet::new()));
+            self.seen
+                .extend(self.specs.iter().map(|_| SeenValues::default()));
         }
         self.groups.len() - 1
     }
@@ -161,6 +162,76 @@ impl<'p> Aggregation<'p> {
                 Ok(row)
             })
             .collect()
+    }
+}
+
+/// The values a `DISTINCT` aggregate has seen in one group. Many nodes, the usual case
+/// (`count(DISTINCT b)` over the nodes a search reached), take one bit per node id once
+/// that is smaller than hashing them; any other value brings the hash set back.
+enum SeenValues {
+    Hashed(HashSet<Value, foldhash::fast::RandomState>),
+    Nodes(FixedBitSet),
+}
+
+impl Default for SeenValues {
+    fn default() -> SeenValues {
+        SeenValues::Hashed(HashSet::default())
+    }
+}
+
+/// Bytes a hash set spends per value, about: the value and its share of empty slots.
+const HASHED_BYTES_PER_VALUE: usize = 48;
+
+impl SeenValues {
+    /// Whether `value` is new.
+    fn insert(&mut self, value: &Value) -> bool {
+        match (&mut *self, value) {
+            (SeenValues::Nodes(ids), Value::Node(node)) => {
+                let i = node.0 as usize;
+                if ids.len() <= i {
+                    ids.grow((i + 1).max(ids.len() * 2));
+                }
+                !ids.put(i)
+            }
+            (SeenValues::Nodes(ids), _) => {
+                let nodes = ids.ones().map(|i| Value::Node(NodeId(i as u32))).collect();
+                *self = SeenValues::Hashed(nodes);
+                self.insert(value)
+            }
+            (SeenValues::Hashed(values), value) => {
+                let fresh = values.insert(value.clone());
+                // Looked at each time the set doubles: linear time overall.
+                if fresh && values.len() >= 1024 && values.len().is_power_of_two() {
+                    self.compact();
+                }
+                fresh
+            }
+        }
+    }
+
+    /// Switches to one bit per node id when every value is a node and the bits take
+    /// less room than the hash set.
+    fn compact(&mut self) {
+        let SeenValues::Hashed(values) = self else {
+            return;
+        };
+        let mut bound = 0;
+        for value in values.iter() {
+            match value {
+                Value::Node(node) => bound = bound.max(node.0 as usize + 1),
+                _ => return,
+            }
+        }
+        if bound / 8 > values.len() * HASHED_BYTES_PER_VALUE {
+            return;
+        }
+        let mut ids = FixedBitSet::with_capacity(bound);
+        for value in values.iter() {
+            if let Value::Node(node) = value {
+                ids.insert(node.0 as usize);
+            }
+        }
+        *self = SeenValues::Nodes(ids);
     }
 }
 
@@ -305,5 +376,42 @@ fn percentile(sorted: &[(f64, Value)], p: f64, continuous: bool) -> Value {
             .saturating_sub(1)
             .min(n - 1);
         sorted[idx].1.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The set answers like a plain hash set while it moves between hashing and bits.
+    #[test]
+    fn seen_values_switch_to_bits_and_back() {
+        let mut seen = SeenValues::default();
+        let mut plain = HashSet::new();
+        let values = (0..3000u32)
+            .map(|i| Value::Node(NodeId(i * 7 % 2500)))
+            .chain([Value::str("x"), Value::Int(3)])
+            .chain((0..3000u32).map(|i| Value::Node(NodeId(i % 2600))));
+        let mut went_to_bits = false;
+        for value in values {
+            assert_eq!(
+                seen.insert(&value),
+                plain.insert(value.clone()),
+                "{value:?}"
+            );
+            went_to_bits |= matches!(seen, SeenValues::Nodes(_));
+        }
+        assert!(went_to_bits);
+        assert!(matches!(seen, SeenValues::Hashed(_)));
+    }
+
+    /// Few nodes with large ids stay hashed: their bits would take more room.
+    #[test]
+    fn sparse_nodes_stay_hashed() {
+        let mut seen = SeenValues::default();
+        for i in 0..2048u32 {
+            assert!(seen.insert(&Value::Node(NodeId(i * 100_000))));
+        }
+        assert!(matches!(seen, SeenValues::Hashed(_)));
     }
 }

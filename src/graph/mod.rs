@@ -257,6 +257,11 @@ impl Graph {
     pub fn node_count(&self) -> usize {
         self.inner.node_count()
     }
+    /// One more than the largest node id in use: ids index arrays of this length.
+    pub fn node_id_bound(&self) -> usize {
+        self.inner.node_bound()
+    }
+
     pub fn rel_count(&self) -> usize {
         self.inner.edge_count()
     }
@@ -645,7 +650,11 @@ impl<'a> IndexedRels<'a> {
         }
         let out_wanted = matches!(direction, Direction::Outgoing | Direction::Both);
         let inc_wanted = matches!(direction, Direction::Incoming | Direction::Both);
-        let added = adjacency.added.get(&node).map_or(&[][..], Vec::as_slice);
+        let added = if adjacency.added.is_empty() {
+            &[][..]
+        } else {
+            adjacency.added.get(&node).map_or(&[][..], Vec::as_slice)
+        };
         let pick = |wanted: bool| if wanted { added } else { &[] };
         Some(IndexedRels {
             graph,
