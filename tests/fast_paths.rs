@@ -131,6 +131,27 @@ proptest! {
     }
 }
 
+/// Top-k sorting over many rows, with keys that are columns and keys that are computed,
+/// ties included, gives the first rows of the full sort.
+#[test]
+fn top_k_over_many_rows_gives_the_first_rows_of_the_full_sort() {
+    let mut db = Database::new();
+    for (order, limit) in [
+        ("ORDER BY a DESC, i", 5),
+        ("ORDER BY a, b DESC", 37),
+        ("ORDER BY i % 11 DESC", 100),
+        ("ORDER BY b", 1),
+    ] {
+        let full = format!(
+            "UNWIND range(0, 2999) AS i WITH i, i % 7 AS a, (i * 13) % 17 AS b \
+             RETURN i, a, b {order}"
+        );
+        let top = run(&mut db, &format!("{full} LIMIT {limit}"));
+        let all = run(&mut db, &full);
+        assert_eq!(rendered(&top), rendered(&all)[..limit].to_vec(), "{order}");
+    }
+}
+
 /// Counting relationships per node reads each node's number of relationships from the
 /// adjacency, not each relationship: one step per node instead of one per relationship.
 #[test]

@@ -13,7 +13,7 @@
 use std::cmp::Ordering;
 
 use crate::graph::Value;
-use crate::plan::logical::SortKey;
+use crate::plan::logical::{ExprKind, SortKey};
 
 use super::{Reader, Result, Row, discard};
 
@@ -25,6 +25,8 @@ pub(super) struct Sorter<'k> {
     bound: Option<usize>,
     rows: Vec<(Vec<Value>, usize, Row)>,
     arrived: usize,
+    /// After a pruning, the position in `rows` of the last row kept.
+    cut: Option<usize>,
 }
 
 impl<'k> Sorter<'k> {
@@ -34,11 +36,16 @@ impl<'k> Sorter<'k> {
             bound,
             rows: Vec::new(),
             arrived: 0,
+            cut: None,
         }
     }
 
     pub(super) fn add(&mut self, reader: &Reader, mut row: Row) -> Result<()> {
         reader.check_limits()?;
+        if self.cannot_make_the_cut(reader, &mut row)? {
+            self.arrived += 1;
+            return Ok(());
+        }
         let mut key = Vec::with_capacity(self.keys.len());
         for k in self.keys {
             key.push(reader.eval(&k.expr, &mut row)?);
@@ -54,6 +61,35 @@ impl<'k> Sorter<'k> {
         Ok(())
     }
 
+    /// Whether a row sorts after every row kept at the last pruning, so that it can never
+    /// be among the first `bound` (it arrived later, so it loses ties too). Keys that
+    /// are columns of the row are compared where they are, without a copy.
+    fn cannot_make_the_cut(&self, reader: &Reader, row: &mut Row) -> Result<bool> {
+        let Some((threshold, _, _)) = self.cut.as_ref().map(|&i| &self.rows[i]) else {
+            return Ok(false);
+        };
+        for (key, worst) in self.keys.iter().zip(threshold) {
+            let evaluated;
+            let value = match &key.expr.kind {
+                ExprKind::Slot(slot) if *slot < row.len() => &row[*slot],
+                _ => {
+                    evaluated = reader.eval(&key.expr, row)?;
+                    &evaluated
+                }
+            };
+            let order = value.order_cmp(worst);
+            let order = if key.descending {
+                order.reverse()
+            } else {
+                order
+            };
+            if order != Ordering::Equal {
+                return Ok(order == Ordering::Greater);
+            }
+        }
+        Ok(true)
+    }
+
     /// Drops the rows on another thread: a stopped statement answers at once.
     pub(super) fn discard(self) {
         discard(self.rows);
@@ -65,6 +101,7 @@ impl<'k> Sorter<'k> {
         self.rows
             .select_nth_unstable_by(bound - 1, |a, b| compare(keys, a, b));
         self.rows.truncate(bound);
+        self.cut = Some(bound - 1);
     }
 
     pub(super) fn finish(mut self, reader: &Reader) -> Result<Vec<Row>> {
