@@ -8,13 +8,15 @@
 //! is searched apart. Kinds without a total order that matches Cypher's comparison
 //! (lists, durations, ...) are compared pair by pair, as the filter would.
 //!
-//! The gathering starts from whichever node set is smallest: the labelled end with the
-//! fewest nodes (its matches grouped by middle node, then the other side gathered from
-//! each middle node met), or the middle nodes themselves.
+//! The gathering starts from the smallest labelled node set. When both ends are
+//! labelled, each side is found from its end's label and the two are joined on the
+//! middle node; when one is, its side is grouped by middle node and the other side
+//! gathered from each middle node met; otherwise every middle node gathers both.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use fixedbitset::FixedBitSet;
 use foldhash::fast::RandomState;
 
 use crate::ast::BinaryOp;
@@ -24,16 +26,20 @@ use crate::plan::logical::{ChainCount, ChainSide, Expr, ExprKind, NodeFilter};
 
 use super::{Reader, Result, Row, get, set};
 
-/// A relationship matched on one side of a middle node, with its key (null when the
-/// chain has no cross comparison).
-struct Match {
+/// A relationship matched on one side of a middle node, and the node at its other end.
+/// Keys are read only for middle nodes matched on both sides.
+#[derive(Copy, Clone)]
+struct Found {
     middle: NodeId,
+    rel: RelId,
+    end: NodeId,
+}
+
+/// A match with its key (null when the chain has no cross comparison).
+struct Keyed {
     rel: RelId,
     key: Value,
 }
-
-/// Middle nodes met on the first side, each with its group's position.
-type Index = HashMap<NodeId, usize, RandomState>;
 
 /// The largest integer magnitude a float represents exactly: beyond it, comparing
 /// integers with each other (exactly) and with floats (as floats) is not one order.
@@ -42,9 +48,9 @@ const EXACT_FLOAT_INT: u64 = 1 << 53;
 /// Where the gathering starts.
 enum Start {
     /// Both ends have labels: the matches of each side are found from its end's label
-    /// (side 0 left, 1 right, with this label), the first side's grouped by middle node,
-    /// the second's kept when their middle node is one of those. Neither needs the
-    /// far end's labels read per relationship, which costs a cache miss each.
+    /// (side 0 left, 1 right, with this label), the second side's kept when their middle
+    /// node is one the first side met, and the two joined on the middle node. Neither
+    /// reads the far end's labels per relationship, which costs a cache miss each.
     Ends([(usize, Symbol); 2]),
     /// The end of `side` (0 left, 1 right) with this label.
     End(usize, Symbol),
@@ -74,43 +80,43 @@ impl Reader<'_> {
             return Ok(0);
         };
         let mut total = 0u64;
+        let mut groups: [&[Found]; 2] = [&[], &[]];
         match start {
             Start::Ends([(first, first_label), (second, second_label)]) => {
                 let mut found =
                     self.side_from_end(chain, first, first_label, &types[first], &mut row, None)?;
-                found.sort_unstable_by_key(|m| m.middle);
-                let groups: Vec<&[Match]> = found.chunk_by(|x, y| x.middle == y.middle).collect();
-                let group_of: Index = groups
-                    .iter()
-                    .enumerate()
-                    .map(|(i, g)| (g[0].middle, i))
-                    .collect();
-                let mut met = self.side_from_end(
+                found.sort_unstable_by_key(|f| f.middle);
+                let mut met = FixedBitSet::new();
+                for f in &found {
+                    met.grow_and_insert(f.middle.0 as usize);
+                }
+                let mut also = self.side_from_end(
                     chain,
                     second,
                     second_label,
                     &types[second],
                     &mut row,
-                    Some(&group_of),
+                    Some(&met),
                 )?;
-                met.sort_unstable_by_key(|m| m.middle);
-                for group in met.chunk_by(|x, y| x.middle == y.middle) {
+                also.sort_unstable_by_key(|f| f.middle);
+                // Both sorted by middle node, and every middle node of `also` is in `found`.
+                let mut firsts = found.chunk_by(|x, y| x.middle == y.middle);
+                for group in also.chunk_by(|x, y| x.middle == y.middle) {
                     let middle = group[0].middle;
-                    if let Some(&index) = group_of.get(&middle)
-                        && self.middle_matches(chain, middle, &mut row)?
-                    {
-                        let mut pair = [groups[index], group];
-                        if first == 1 {
-                            pair.swap(0, 1);
-                        }
-                        total += self.count_pairs(chain, pair[0], pair[1])?;
+                    let Some(matching) = firsts.find(|g| g[0].middle == middle) else {
+                        break;
+                    };
+                    if self.middle_matches(chain, middle, &mut row)? {
+                        groups[first] = matching;
+                        groups[second] = group;
+                        total += self.count_pairs(chain, groups, &mut row)?;
                     }
                 }
             }
             Start::End(first, label) => {
                 let mut found =
                     self.side_from_end(chain, first, label, &types[first], &mut row, None)?;
-                found.sort_unstable_by_key(|m| m.middle);
+                found.sort_unstable_by_key(|f| f.middle);
                 let other = 1 - first;
                 let mut gathered = Vec::new();
                 for group in found.chunk_by(|x, y| x.middle == y.middle) {
@@ -119,10 +125,11 @@ impl Reader<'_> {
                         continue;
                     }
                     self.gather(sides[other], middle, &types[other], &mut row, &mut gathered)?;
-                    total += match first {
-                        0 => self.count_pairs(chain, group, &gathered)?,
-                        _ => self.count_pairs(chain, &gathered, group)?,
-                    };
+                    let mut pair = [group, &gathered[..]];
+                    if first == 1 {
+                        pair.swap(0, 1);
+                    }
+                    total += self.count_pairs(chain, pair, &mut row)?;
                 }
             }
             Start::Middle(label) => {
@@ -141,15 +148,15 @@ impl Reader<'_> {
                         continue;
                     }
                     self.gather(sides[1], middle, &types[1], &mut row, &mut right)?;
-                    total += self.count_pairs(chain, &left, &right)?;
+                    total += self.count_pairs(chain, [&left, &right], &mut row)?;
                 }
             }
         }
         Ok(total)
     }
 
-    /// The matches of `side` found from the nodes with `label` at its end, each with its
-    /// middle node; only those whose middle node is in `wanted`, when given.
+    /// The matches of side `side` found from the nodes with `label` at its end; only
+    /// those whose middle node is in `wanted`, when given.
     fn side_from_end(
         &self,
         chain: &ChainCount,
@@ -157,8 +164,8 @@ impl Reader<'_> {
         label: Symbol,
         types: &[Symbol],
         row: &mut Row,
-        wanted: Option<&Index>,
-    ) -> Result<Vec<Match>> {
+        wanted: Option<&FixedBitSet>,
+    ) -> Result<Vec<Found>> {
         let side = [&chain.left, &chain.right][side];
         let mut found = Vec::new();
         let toward_middle = reverse(side.direction);
@@ -175,12 +182,12 @@ impl Reader<'_> {
             }
             for (rel, middle) in self.graph.rels_of_types(end, toward_middle, types) {
                 self.step()?;
-                if wanted.is_some_and(|w| !w.contains_key(&middle)) {
+                if wanted.is_some_and(|w| !w.contains(middle.0 as usize)) {
                     continue;
                 }
                 set(row, chain.middle, Value::Node(middle));
-                if let Some(key) = self.side_match(side, rel, end, row, false)? {
-                    found.push(Match { middle, rel, key });
+                if self.side_matches(side, rel, end, row, false)? {
+                    found.push(Found { middle, rel, end });
                 }
             }
         }
@@ -236,41 +243,57 @@ impl Reader<'_> {
         middle: NodeId,
         types: &[Symbol],
         row: &mut Row,
-        out: &mut Vec<Match>,
+        out: &mut Vec<Found>,
     ) -> Result<()> {
         out.clear();
         for (rel, end) in self.graph.rels_of_types(middle, side.direction, types) {
             self.step()?;
-            if let Some(key) = self.side_match(side, rel, end, row, true)? {
-                out.push(Match { middle, rel, key });
+            if self.side_matches(side, rel, end, row, true)? {
+                out.push(Found { middle, rel, end });
             }
         }
         Ok(())
     }
 
-    /// The key of `rel` and `end` as a match of `side` (the middle node is in its slot),
-    /// or `None` when they fail a condition. `check_end`: test the end node's filter
-    /// (the caller may have already).
-    fn side_match(
+    /// Whether `rel` and `end` match `side` (the middle node is in its slot).
+    /// `check_end`: test the end node's filter (the caller may have already).
+    fn side_matches(
         &self,
         side: &ChainSide,
         rel: RelId,
         end: NodeId,
         row: &mut Row,
         check_end: bool,
-    ) -> Result<Option<Value>> {
+    ) -> Result<bool> {
         set(row, side.rel, Value::Rel(rel));
         set(row, side.end, Value::Node(end));
-        if !self.rel_passes(rel, &side.rel_filter, row)?
-            || (check_end && !self.node_matches(end, &side.end_filter, row)?)
-            || !self.all_true(&side.conditions, row)?
-        {
-            return Ok(None);
+        Ok(self.rel_passes(rel, &side.rel_filter, row)?
+            && (!check_end || self.node_matches(end, &side.end_filter, row)?)
+            && self.all_true(&side.conditions, row)?)
+    }
+
+    /// The matches of one side at one middle node with their keys.
+    fn keyed(
+        &self,
+        middle: usize,
+        side: &ChainSide,
+        found: &[Found],
+        row: &mut Row,
+    ) -> Result<Vec<Keyed>> {
+        let mut out = Vec::with_capacity(found.len());
+        for f in found {
+            let key = match &side.key {
+                Some(key) => {
+                    set(row, middle, Value::Node(f.middle));
+                    set(row, side.rel, Value::Rel(f.rel));
+                    set(row, side.end, Value::Node(f.end));
+                    self.key_of(key, row)?
+                }
+                None => Value::Null,
+            };
+            out.push(Keyed { rel: f.rel, key });
         }
-        match &side.key {
-            Some(key) => Ok(Some(self.key_of(key, row)?)),
-            None => Ok(Some(Value::Null)),
-        }
+        Ok(out)
     }
 
     /// Evaluates a key; a property of a matched node or relationship is read straight
@@ -301,15 +324,20 @@ impl Reader<'_> {
 
     /// The pairs of one middle node's left and right matches that count: their keys
     /// compare true, and they are two relationships, not one met from both sides.
-    fn count_pairs(&self, chain: &ChainCount, left: &[Match], right: &[Match]) -> Result<u64> {
+    fn count_pairs(&self, chain: &ChainCount, sides: [&[Found]; 2], row: &mut Row) -> Result<u64> {
+        if chain.cross.is_none() && !chain.rels_may_repeat {
+            return Ok((sides[0].len() * sides[1].len()) as u64);
+        }
+        let left = self.keyed(chain.middle, &chain.left, sides[0], row)?;
+        let right = self.keyed(chain.middle, &chain.right, sides[1], row)?;
         let mut count = match chain.cross {
             None => (left.len() * right.len()) as u64,
-            Some(op) => self.count_comparisons(op, left, right)?,
+            Some(op) => self.count_comparisons(op, &left, &right)?,
         };
         if chain.rels_may_repeat {
             let right_keys: HashMap<RelId, &Value, RandomState> =
                 right.iter().map(|m| (m.rel, &m.key)).collect();
-            for m in left {
+            for m in &left {
                 if let Some(other) = right_keys.get(&m.rel)
                     && chain
                         .cross
@@ -323,7 +351,7 @@ impl Reader<'_> {
     }
 
     /// How many (left, right) pairs satisfy `left.key op right.key`.
-    fn count_comparisons(&self, op: BinaryOp, left: &[Match], right: &[Match]) -> Result<u64> {
+    fn count_comparisons(&self, op: BinaryOp, left: &[Keyed], right: &[Keyed]) -> Result<u64> {
         let keys = || left.iter().chain(right).map(|m| &m.key);
         let big_ints = keys().any(|k| matches!(k, Value::Float(_)))
             && keys().any(|k| matches!(k, Value::Int(i) if i.unsigned_abs() > EXACT_FLOAT_INT));
