@@ -157,7 +157,7 @@ impl Reader<'_> {
 
     /// [`Self::rel_matches`] without the type test, for relationships that came from
     /// adjacency already filtered by type.
-    fn rel_passes(&self, rel: RelId, filter: &RelFilter, row: &mut Row) -> Result<bool> {
+    pub(super) fn rel_passes(&self, rel: RelId, filter: &RelFilter, row: &mut Row) -> Result<bool> {
         for (key, expr) in &filter.props {
             let expected = self.eval(expr, row)?;
             let actual = key

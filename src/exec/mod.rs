@@ -9,6 +9,7 @@
 //! clause, and a statement that fails leaves the graph as it was.
 
 mod aggregate;
+mod chain;
 mod error;
 mod expr;
 mod functions;
@@ -478,6 +479,10 @@ impl<'a> Reader<'a> {
             } => self.count_rels(*from, *direction, rel_filter, *into, row, &mut next),
             Op::AggregateRels(op) => self.aggregate_rels(op, &mut next),
             Op::VarExpand(expand) => self.var_expand(expand, row, &mut next),
+            Op::ChainCount(chain) => {
+                let count = self.chain_count(chain)?;
+                next(vec![Value::Int(i64::try_from(count).unwrap_or(i64::MAX))])
+            }
             Op::ShortestPath(sp) => self.shortest_path(sp, row, &mut next),
             Op::BuildPath { slot, start, steps } => {
                 let path = self.build_path(&row, *start, steps);

@@ -347,6 +347,42 @@ pub struct VarExpand {
     pub time: Option<TimeCheck>,
 }
 
+/// `count(*)` of a two-hop chain `(a)-[r1]-(b)-[r2]-(c)`, counted per middle node
+/// instead of row by row (set by `optimize`): with `left(b)` the `(a, r1)` and
+/// `right(b)` the `(r2, c)` that meet their conditions, the count is the sum over `b` of
+/// the pairs of `left(b) × right(b)` whose keys satisfy `cross`, found by sorting one
+/// side's keys and searching them, less the pairs that use one relationship twice.
+#[derive(Clone, Debug)]
+pub struct ChainCount {
+    pub middle: Slot,
+    /// Labels and properties of the middle node, and the WHERE conditions on it alone.
+    pub middle_filter: NodeFilter,
+    pub middle_conditions: Vec<Expr>,
+    pub left: ChainSide,
+    pub right: ChainSide,
+    /// `left.key op right.key` must be true for a pair to count (no condition: every
+    /// pair counts).
+    pub cross: Option<BinaryOp>,
+    /// The two hops can match the same relationship (their type sets overlap), which
+    /// relationship uniqueness then excludes.
+    pub rels_may_repeat: bool,
+}
+
+/// One hop of a [`ChainCount`], as seen from the middle node.
+#[derive(Clone, Debug)]
+pub struct ChainSide {
+    pub rel: Slot,
+    pub end: Slot,
+    /// From the middle node toward the end.
+    pub direction: Direction,
+    pub rel_filter: RelFilter,
+    pub end_filter: NodeFilter,
+    /// WHERE conditions reading this side's variables (and maybe the middle node's).
+    pub conditions: Vec<Expr>,
+    /// This side's operand of the cross comparison.
+    pub key: Option<Expr>,
+}
+
 #[derive(Clone, Debug)]
 pub struct ShortestPath {
     pub from: Slot,
@@ -505,6 +541,9 @@ pub enum Op {
     /// only the relationship's type and properties.
     AggregateRels(Box<AggregateRels>),
     VarExpand(Box<VarExpand>),
+    /// Emits one row holding the count of a two-hop chain (see [`ChainCount`]); it
+    /// replaces the scan, expansions, filters and `count(*)` that would count it.
+    ChainCount(Box<ChainCount>),
     ShortestPath(Box<ShortestPath>),
     BuildPath {
         slot: Slot,

@@ -29,21 +29,29 @@
 //! A single shortest path whose relationship conditions are per hop can be searched
 //! from both ends (`ShortestPath::bidirectional`): the search meets in the middle after
 //! visiting about the square root of the nodes a one-sided search visits.
+//!
+//! `count(*)` of a two-hop chain `(a)-[r1]-(b)-[r2]-(c)` whose conditions each read one
+//! side of `b` (plus at most one comparison across it, `r1.date < r2.date`) factorises:
+//! per middle node, the pairs of its left and right matches that satisfy the comparison
+//! can be counted by sorting one side's keys, without making a row per pair
+//! (`Op::ChainCount`).
 
 use std::collections::HashSet;
 
+use crate::ast::{BinaryOp, UnaryOp};
 use crate::graph::Direction;
 
 use super::functions::Function;
 use super::logical::{
-    AggregateKind, AggregateRels, AggregateSpec, Expand, Expr, ExprKind, NodeSource, Op, Pipeline,
-    RelValue, ShortestPath, Slot,
+    AggregateKind, AggregateRels, AggregateSpec, ChainCount, ChainSide, Expand, Expr, ExprKind,
+    NodeFilter, NodeSource, Op, Pipeline, RelFilter, RelValue, ShortestPath, Slot,
 };
 
 /// Applies every rewrite to a top-level pipeline.
 pub fn optimize(pipeline: &mut Pipeline) {
     mark_ends_only_walks(&mut pipeline.ops);
     scan_relationships(&mut pipeline.ops);
+    count_chains(&mut pipeline.ops);
     aggregate_relationships(&mut pipeline.ops);
     count_relationships(&mut pipeline.ops);
     mark_memoized_expansions(&mut pipeline.ops);
@@ -325,6 +333,276 @@ fn only_distinct_rows_matter(ops: &[Op]) -> bool {
         }
     }
     false
+}
+
+/// Replaces a pipeline that starts by matching a two-hop chain and counts it with
+/// `count(*)` (no grouping) by one [`Op::ChainCount`]. It fires only when every condition
+/// reads one side of the middle node, or is one comparison across it, and none can fail
+/// at run time: the count then evaluates each condition on fewer rows than the pipeline
+/// would, which is the same answer only if evaluating it never errs.
+fn count_chains(ops: &mut Vec<Op>) {
+    if let Some((chain, consumed)) = chain_count_of(ops) {
+        ops.splice(..consumed, [Op::ChainCount(Box::new(chain))]);
+    }
+}
+
+/// The chain count that `ops` start with, and how many operators it replaces.
+fn chain_count_of(ops: &[Op]) -> Option<(ChainCount, usize)> {
+    let Some(Op::NodeScan {
+        slot: a,
+        source: NodeSource::Label(_) | NodeSource::All,
+        filter: a_filter,
+        ..
+    }) = ops.first()
+    else {
+        return None;
+    };
+    let mut conditions = Vec::new();
+    let mut i = 1;
+    let take_filters = |i: &mut usize, conditions: &mut Vec<Expr>| {
+        while let Some(Op::Filter(expr)) = ops.get(*i) {
+            conditions.push(expr.clone());
+            *i += 1;
+        }
+    };
+    take_filters(&mut i, &mut conditions);
+    let Some(Op::Expand(first)) = ops.get(i) else {
+        return None;
+    };
+    i += 1;
+    take_filters(&mut i, &mut conditions);
+    let Some(Op::Expand(second)) = ops.get(i) else {
+        return None;
+    };
+    i += 1;
+    take_filters(&mut i, &mut conditions);
+    let Some(Op::Aggregate { keys, aggregates }) = ops.get(i) else {
+        return None;
+    };
+    let (b, r1, r2, c) = (first.to, first.rel, second.rel, second.to);
+    let node_slots = [*a, b, c];
+    let all_slots = [*a, r1, b, r2, c];
+    let counts_rows = match aggregates.as_slice() {
+        [agg] if !agg.distinct && agg.param.is_none() => match (&agg.kind, &agg.arg) {
+            (AggregateKind::CountStar, None) => true,
+            // A pattern variable is never null in a match.
+            (
+                AggregateKind::Count,
+                Some(Expr {
+                    kind: ExprKind::Slot(s),
+                    ..
+                }),
+            ) => all_slots.contains(s),
+            _ => false,
+        },
+        _ => false,
+    };
+    let plain_hop = |e: &Expand| {
+        e.direction != Direction::Both && !e.rel_bound && !e.to_bound && e.time.is_none()
+    };
+    let distinct_slots = HashSet::from(all_slots).len() == all_slots.len();
+    if !keys.is_empty()
+        || !counts_rows
+        || !distinct_slots
+        || !plain_hop(first)
+        || !plain_hop(second)
+        || first.from != *a
+        || second.from != b
+        || !first.unique.singles.is_empty()
+        || !first.unique.lists.is_empty()
+        || !second.unique.lists.is_empty()
+        || second.unique.singles.iter().any(|s| *s != r1)
+    {
+        return None;
+    }
+    let left_slots = [*a, r1, b];
+    let right_slots = [b, r2, c];
+    let within = |e: &Expr, allowed: &[Slot]| {
+        let mut read = Vec::new();
+        e.slots(&mut read);
+        read.iter().all(|s| allowed.contains(s))
+    };
+    let safe = |e: &Expr, allowed: &[Slot]| within(e, allowed) && infallible(e, &node_slots);
+    let node_ok = |f: &NodeFilter, allowed: &[Slot]| {
+        f.prop_map.is_none() && f.props.iter().all(|(_, e)| safe(e, allowed))
+    };
+    let rel_ok = |f: &RelFilter, allowed: &[Slot]| {
+        f.prop_map.is_none()
+            && f.props.iter().all(|(_, e)| safe(e, allowed))
+            && f.predicates.iter().all(|(_, e)| safe(e, allowed))
+    };
+    // Node and relationship filters are evaluated with their side's variables bound.
+    if !node_ok(a_filter, &left_slots)
+        || !rel_ok(&first.rel_filter, &left_slots)
+        || !node_ok(&first.to_filter, &[b])
+        || !rel_ok(&second.rel_filter, &right_slots)
+        || !node_ok(&second.to_filter, &right_slots)
+    {
+        return None;
+    }
+    let (mut middle_conditions, mut left_conditions, mut right_conditions) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let mut cross = None;
+    let mut parts = Vec::new();
+    for condition in &conditions {
+        // `x AND y` splits only when it cannot fail, so when both are Booleans or null.
+        if !infallible(condition, &node_slots) {
+            return None;
+        }
+        conjuncts(condition, &mut parts);
+    }
+    for condition in parts {
+        if !within(&condition, &all_slots) {
+            return None;
+        }
+        if within(&condition, &[b]) {
+            middle_conditions.push(condition);
+        } else if within(&condition, &left_slots) {
+            left_conditions.push(condition);
+        } else if within(&condition, &right_slots) {
+            right_conditions.push(condition);
+        } else if cross.is_none()
+            && let ExprKind::Binary { op, lhs, rhs } = condition.kind
+            && let Some(flipped) = flip_comparison(op)
+        {
+            if within(&lhs, &left_slots) && within(&rhs, &right_slots) {
+                cross = Some((op, *lhs, *rhs));
+            } else if within(&rhs, &left_slots) && within(&lhs, &right_slots) {
+                cross = Some((flipped, *rhs, *lhs));
+            } else {
+                return None;
+            }
+        } else {
+            return None;
+        }
+    }
+    let (cross_op, left_key, right_key) = match cross {
+        Some((op, l, r)) => (Some(op), Some(l), Some(r)),
+        None => (None, None, None),
+    };
+    let types_overlap = first.rel_filter.types.is_empty()
+        || second.rel_filter.types.is_empty()
+        || first
+            .rel_filter
+            .types
+            .iter()
+            .any(|t| second.rel_filter.types.iter().any(|u| u.name == t.name));
+    let chain = ChainCount {
+        middle: b,
+        middle_filter: first.to_filter.clone(),
+        middle_conditions,
+        left: ChainSide {
+            rel: r1,
+            end: *a,
+            direction: reverse(first.direction),
+            rel_filter: first.rel_filter.clone(),
+            end_filter: a_filter.clone(),
+            conditions: left_conditions,
+            key: left_key,
+        },
+        right: ChainSide {
+            rel: r2,
+            end: c,
+            direction: second.direction,
+            rel_filter: second.rel_filter.clone(),
+            end_filter: second.to_filter.clone(),
+            conditions: right_conditions,
+            key: right_key,
+        },
+        cross: cross_op,
+        rels_may_repeat: second.unique.singles.contains(&r1) && types_overlap,
+    };
+    Some((chain, i + 1))
+}
+
+fn reverse(direction: Direction) -> Direction {
+    match direction {
+        Direction::Outgoing => Direction::Incoming,
+        Direction::Incoming => Direction::Outgoing,
+        Direction::Both => Direction::Both,
+    }
+}
+
+/// The comparisons a chain count can count by sorting, each with the operator that
+/// holds with its operands swapped.
+fn flip_comparison(op: BinaryOp) -> Option<BinaryOp> {
+    Some(match op {
+        BinaryOp::Lt => BinaryOp::Gt,
+        BinaryOp::Le => BinaryOp::Ge,
+        BinaryOp::Gt => BinaryOp::Lt,
+        BinaryOp::Ge => BinaryOp::Le,
+        BinaryOp::Eq => BinaryOp::Eq,
+        _ => return None,
+    })
+}
+
+/// The operands of a conjunction (`x AND y AND z`), each a filter of its own.
+fn conjuncts(expr: &Expr, out: &mut Vec<Expr>) {
+    match &expr.kind {
+        ExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
+            conjuncts(lhs, out);
+            conjuncts(rhs, out);
+        }
+        _ => out.push(expr.clone()),
+    }
+}
+
+/// Whether evaluating `expr` cannot fail on a row binding the chain's nodes
+/// (`node_slots`) and relationships: constants, their properties and labels, and
+/// comparisons and Boolean logic over those.
+fn infallible(expr: &Expr, node_slots: &[Slot]) -> bool {
+    match &expr.kind {
+        ExprKind::Const(_) | ExprKind::Slot(_) => true,
+        ExprKind::Property { base, .. } => matches!(base.kind, ExprKind::Slot(_)),
+        ExprKind::HasLabels { base, .. } => {
+            matches!(base.kind, ExprKind::Slot(s) if node_slots.contains(&s))
+        }
+        ExprKind::IsNull { operand, .. } => infallible(operand, node_slots),
+        ExprKind::Binary { op, lhs, rhs } => match op {
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::StartsWith
+            | BinaryOp::EndsWith
+            | BinaryOp::Contains => infallible(lhs, node_slots) && infallible(rhs, node_slots),
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => {
+                boolean(lhs, node_slots) && boolean(rhs, node_slots)
+            }
+            _ => false,
+        },
+        ExprKind::Unary {
+            op: UnaryOp::Not,
+            operand,
+        } => boolean(operand, node_slots),
+        _ => false,
+    }
+}
+
+/// An infallible expression whose value is a Boolean or null, as `AND` and `NOT` need.
+fn boolean(expr: &Expr, node_slots: &[Slot]) -> bool {
+    let yields_boolean = match &expr.kind {
+        ExprKind::Const(v) => matches!(v, crate::graph::Value::Bool(_) | crate::graph::Value::Null),
+        ExprKind::HasLabels { .. } | ExprKind::IsNull { .. } => true,
+        ExprKind::Unary { op, .. } => *op == UnaryOp::Not,
+        ExprKind::Binary { op, .. } => !matches!(
+            op,
+            BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Mul
+                | BinaryOp::Div
+                | BinaryOp::Mod
+                | BinaryOp::Pow
+        ),
+        _ => false,
+    };
+    yields_boolean && infallible(expr, node_slots)
 }
 
 #[cfg(test)]
