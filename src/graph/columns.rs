@@ -339,7 +339,6 @@ mod tests {
 
     /// One write to the columns: element, key, value (0 is null, so a removal).
     fn write_strategy() -> impl proptest::strategy::Strategy<Value = (u32, u32, i64)> {
-        use proptest::prelude::*;
         (0..40u32, 0..3u32, 0..60i64)
     }
 

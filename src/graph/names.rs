@@ -167,7 +167,6 @@ mod tests {
 
     /// One write: give node `.0` the name `.1`, or none when `.1` is 0.
     fn write_strategy() -> impl proptest::strategy::Strategy<Value = (u32, u32)> {
-        use proptest::prelude::*;
         (0..30u32, 0..6u32)
     }
 
