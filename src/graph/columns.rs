@@ -112,6 +112,16 @@ impl Column {
         }
     }
 
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Column::Shared(column) => {
+                column.slots.shrink_to_fit();
+                column.values.shrink_to_fit();
+            }
+            Column::Direct(values) => values.shrink_to_fit(),
+        }
+    }
+
     fn heap_size(&self) -> usize {
         match self {
             Column::Shared(c) => {
@@ -221,6 +231,14 @@ impl PropertyColumns {
         self.capacity = self.capacity.max(ids);
         for column in self.columns.iter_mut().flatten() {
             column.reserve(ids);
+        }
+    }
+
+    /// Gives back reserved room; columns created later reserve none.
+    pub fn shrink_to_fit(&mut self) {
+        self.capacity = 0;
+        for column in self.columns.iter_mut().flatten() {
+            column.shrink_to_fit();
         }
     }
 

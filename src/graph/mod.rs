@@ -125,55 +125,45 @@ pub struct RelData {
     pub props: Props,
 }
 
-/// A node's labels as petgraph's node weight, sorted: one label, the common case, is kept
-/// without a heap allocation.
+/// A node's set of labels as petgraph's node weight: the number of the set in
+/// [`LabelSets`], never zero, so that a node takes 12 bytes in petgraph.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct LabelSetId(NonZeroU32);
+
+/// Every distinct set of labels that a node has carried: few, as nodes of one kind
+/// share theirs.
 #[derive(Clone, Debug)]
-enum Labels {
-    One(Symbol),
-    /// None, or two and more.
-    Many(Box<[Symbol]>),
+struct LabelSets {
+    /// Sorted labels without duplicates, by set number less one.
+    sets: Vec<Box<[Symbol]>>,
+    ids: HashMap<Box<[Symbol]>, LabelSetId, foldhash::fast::RandomState>,
 }
 
-impl Labels {
-    /// From sorted labels without duplicates.
-    fn new(labels: &[Symbol]) -> Labels {
-        match labels {
-            [one] => Labels::One(*one),
-            _ => Labels::Many(labels.into()),
+impl Default for LabelSets {
+    fn default() -> LabelSets {
+        let mut sets = LabelSets {
+            sets: Vec::new(),
+            ids: HashMap::default(),
+        };
+        sets.intern(&[]);
+        sets
+    }
+}
+
+impl LabelSets {
+    /// The number of a set of sorted labels without duplicates, creating it if new.
+    fn intern(&mut self, labels: &[Symbol]) -> LabelSetId {
+        if let Some(&id) = self.ids.get(labels) {
+            return id;
         }
+        let id = LabelSetId(NonZeroU32::MIN.saturating_add(self.sets.len() as u32));
+        self.sets.push(labels.into());
+        self.ids.insert(labels.into(), id);
+        id
     }
 
-    fn as_slice(&self) -> &[Symbol] {
-        match self {
-            Labels::One(label) => std::slice::from_ref(label),
-            Labels::Many(labels) => labels,
-        }
-    }
-
-    /// Adds `label`; returns whether it was new.
-    fn insert(&mut self, label: Symbol) -> bool {
-        let mut labels = self.as_slice().to_vec();
-        match labels.binary_search(&label) {
-            Ok(_) => false,
-            Err(i) => {
-                labels.insert(i, label);
-                *self = Labels::new(&labels);
-                true
-            }
-        }
-    }
-
-    /// Removes `label`; returns whether it was there.
-    fn remove(&mut self, label: Symbol) -> bool {
-        let mut labels = self.as_slice().to_vec();
-        match labels.binary_search(&label) {
-            Ok(i) => {
-                labels.remove(i);
-                *self = Labels::new(&labels);
-                true
-            }
-            Err(_) => false,
-        }
+    fn labels(&self, id: LabelSetId) -> &[Symbol] {
+        &self.sets[id.0.get() as usize - 1]
     }
 }
 
@@ -209,7 +199,8 @@ pub enum Direction {
 /// (`adjacency.rs`) that typed expansions read.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
-    inner: StableDiGraph<Labels, TypeTag>,
+    inner: StableDiGraph<LabelSetId, TypeTag>,
+    label_sets: LabelSets,
     node_props: PropertyColumns,
     rel_props: PropertyColumns,
     adjacency: Option<Adjacency>,
@@ -349,9 +340,11 @@ impl Graph {
     /// A copy of the node's labels and properties (reading one property is cheaper
     /// with [`Graph::node_property`], the labels with [`Graph::labels_of`]).
     pub fn node(&self, id: NodeId) -> Option<NodeData> {
-        let labels = self.inner.node_weight(nidx(id))?;
         Some(NodeData {
-            labels: labels.as_slice().to_vec(),
+            labels: self
+                .label_sets
+                .labels(*self.inner.node_weight(nidx(id))?)
+                .to_vec(),
             props: self.node_props.props(id.0),
         })
     }
@@ -359,7 +352,7 @@ impl Graph {
     pub fn labels_of(&self, id: NodeId) -> &[Symbol] {
         self.inner
             .node_weight(nidx(id))
-            .map_or(&[], Labels::as_slice)
+            .map_or(&[], |set| self.label_sets.labels(*set))
     }
     /// A copy of the relationship's type and properties (reading one property is
     /// cheaper with [`Graph::rel_property`]).
@@ -466,6 +459,14 @@ impl Graph {
         self.rel_props.reserve(self.inner.edge_count() + rels);
     }
 
+    /// Gives back the room reserved beyond what the graph holds (a bulk load reserves
+    /// from an estimate of its row count).
+    pub fn shrink_to_fit(&mut self) {
+        self.inner.shrink_to_fit();
+        self.node_props.shrink_to_fit();
+        self.rel_props.shrink_to_fit();
+    }
+
     /// Builds the per-node adjacency index sorted by relationship type, replacing any
     /// earlier one. Later writes keep it correct; call it again after many of them.
     pub fn build_adjacency(&mut self) {
@@ -503,7 +504,8 @@ impl Graph {
     pub fn add_node(&mut self, mut labels: Vec<Symbol>, props: Props) -> NodeId {
         labels.sort_unstable();
         labels.dedup();
-        let id = node_id(self.inner.add_node(Labels::new(&labels)));
+        let set = self.label_sets.intern(&labels);
+        let id = node_id(self.inner.add_node(set));
         for (key, value) in props.0 {
             self.node_props.set(id.0, key, value);
         }
@@ -571,26 +573,39 @@ impl Graph {
 
     /// Adds a label; returns whether it was new.
     pub fn add_label(&mut self, id: NodeId, label: Symbol) -> bool {
-        let Some(labels) = self.inner.node_weight_mut(nidx(id)) else {
+        let Some(&set) = self.inner.node_weight(nidx(id)) else {
             return false;
         };
-        let added = labels.insert(label);
-        if added {
-            self.label_index[label as usize].insert(id);
+        let mut labels = self.label_sets.labels(set).to_vec();
+        let Err(i) = labels.binary_search(&label) else {
+            return false;
+        };
+        labels.insert(i, label);
+        self.set_labels(id, &labels);
+        self.label_index[label as usize].insert(id);
+        true
+    }
+
+    fn set_labels(&mut self, id: NodeId, labels: &[Symbol]) {
+        let set = self.label_sets.intern(labels);
+        if let Some(weight) = self.inner.node_weight_mut(nidx(id)) {
+            *weight = set;
         }
-        added
     }
 
     /// Removes a label; returns whether it was there.
     pub fn remove_label(&mut self, id: NodeId, label: Symbol) -> bool {
-        let Some(labels) = self.inner.node_weight_mut(nidx(id)) else {
+        let Some(&set) = self.inner.node_weight(nidx(id)) else {
             return false;
         };
-        let removed = labels.remove(label);
-        if removed {
-            self.label_index[label as usize].remove(&id);
-        }
-        removed
+        let mut labels = self.label_sets.labels(set).to_vec();
+        let Ok(i) = labels.binary_search(&label) else {
+            return false;
+        };
+        labels.remove(i);
+        self.set_labels(id, &labels);
+        self.label_index[label as usize].remove(&id);
+        true
     }
 
     /// Removes a relationship; returns its data.
@@ -614,12 +629,13 @@ impl Graph {
         for rel in rels {
             self.remove_rel(rel);
         }
-        let labels = self.inner.remove_node(nidx(id))?;
-        for l in labels.as_slice() {
+        let set = self.inner.remove_node(nidx(id))?;
+        let labels = self.label_sets.labels(set).to_vec();
+        for l in &labels {
             self.label_index[*l as usize].remove(&id);
         }
         Some(NodeData {
-            labels: labels.as_slice().to_vec(),
+            labels,
             props: self.node_props.remove(id.0),
         })
     }
@@ -1027,5 +1043,6 @@ mod tests {
         let per_node = g.node_storage_bytes() / count;
         assert!(per_node <= 110, "{per_node} bytes per node");
         assert_eq!(std::mem::size_of::<Option<TypeTag>>(), 4);
+        assert_eq!(std::mem::size_of::<Option<LabelSetId>>(), 4);
     }
 }

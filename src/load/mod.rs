@@ -249,6 +249,7 @@ impl<'p> Loader<'p> {
 
     /// The loaded graph, with its adjacency index built in one pass.
     fn finish(mut self) -> Graph {
+        self.graph.shrink_to_fit();
         self.graph.build_adjacency();
         self.graph
     }
