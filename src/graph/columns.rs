@@ -157,9 +157,12 @@ impl SharedColumn {
     }
 
     /// Whether nearly every element has a value of its own, past the first few
-    /// thousand (dates over a few years, repeating sooner, stay shared).
+    /// thousand (dates over a few years, repeating sooner, stay shared), and at least
+    /// half the ids below the highest have one (a direct column pays for every id).
     fn is_mostly_distinct(&self) -> bool {
-        self.values.len() >= MIN_DIRECT && self.values.len() * 8 >= self.present * 7
+        self.values.len() >= MIN_DIRECT
+            && self.values.len() * 8 >= self.present * 7
+            && self.present * 2 >= self.slots.len()
     }
 
     /// Every element's value, `Null` where absent.
@@ -353,6 +356,11 @@ mod tests {
             );
         }
         assert!(cols.get(count, 0).is_none());
+        // Distinct values on one id in ten stay shared.
+        for id in 0..count {
+            cols.set(id * 10, 2, Value::Int(i64::from(id)));
+        }
+        assert!(matches!(cols.columns[2], Some(Column::Shared(_))));
     }
 
     /// One write to the columns: element, key, value (0 is null, so a removal).
