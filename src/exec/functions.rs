@@ -1,7 +1,6 @@
 //! Scalar functions. Temporal functions are evaluated in `exec::temporal`; its
 //! accessors and operators are re-exported here for `expr`.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::error::Span;
@@ -76,14 +75,10 @@ impl Reader<'_> {
                 }
                 Value::Node(n) => Value::List(
                     self.graph
-                        .node(n)
-                        .map(|d| {
-                            d.labels
-                                .iter()
-                                .map(|l| Value::str(self.graph.label_name(*l)))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
+                        .labels_of(n)
+                        .iter()
+                        .map(|l| Value::str(self.graph.label_name(*l)))
+                        .collect(),
                 ),
                 other => return Err(wrong("a node", &other)),
             },
@@ -424,8 +419,8 @@ impl Reader<'_> {
 
     fn properties_of(&self, v: &Value) -> BTreeMap<String, Value> {
         let props = match v {
-            Value::Node(n) => self.graph.node(*n).map(|d| Cow::Borrowed(&d.props)),
-            Value::Rel(r) => self.graph.rel(*r).map(|d| Cow::Owned(d.props)),
+            Value::Node(n) => self.graph.node(*n).map(|d| d.props),
+            Value::Rel(r) => self.graph.rel(*r).map(|d| d.props),
             _ => None,
         };
         props

@@ -261,10 +261,10 @@ fn side_effects(before: &Graph, after: &Graph, touched: &write::Touched) -> Stat
             _ => {}
         }
         if reused {
-            props(b.map(|n| &n.props), None);
-            props(None, a.map(|n| &n.props));
+            props(b.as_ref().map(|n| &n.props), None);
+            props(None, a.as_ref().map(|n| &n.props));
         } else {
-            props(b.map(|n| &n.props), a.map(|n| &n.props));
+            props(b.as_ref().map(|n| &n.props), a.as_ref().map(|n| &n.props));
         }
     }
     for id in &touched.rels {

@@ -288,7 +288,7 @@ fn set_property(
 
 fn current_keys(graph: &Graph, target: &Target) -> Vec<String> {
     let props: Option<Cow<Props>> = match target {
-        Target::Node(n) => graph.node(*n).map(|d| Cow::Borrowed(&d.props)),
+        Target::Node(n) => graph.node(*n).map(|d| Cow::Owned(d.props)),
         Target::Rel(r) => graph.rel(*r).map(|d| Cow::Owned(d.props)),
     };
     props
@@ -309,7 +309,7 @@ fn properties_value(value: Value, graph: &Graph, span: Span) -> Result<BTreeMap<
             }
             return Ok(m.clone());
         }
-        Value::Node(n) => graph.node(*n).map(|d| Cow::Borrowed(&d.props)),
+        Value::Node(n) => graph.node(*n).map(|d| Cow::Owned(d.props)),
         Value::Rel(r) => graph.rel(*r).map(|d| Cow::Owned(d.props)),
         Value::Null => return Ok(BTreeMap::new()),
         other => {

@@ -7,9 +7,11 @@
 
 mod adjacency;
 mod columns;
+mod names;
 pub mod value;
 
 use std::collections::{BTreeSet, HashMap};
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use petgraph::Direction as PgDirection;
@@ -20,6 +22,7 @@ pub use value::{Duration, NodeId, Path, RelId, Value};
 
 use adjacency::{Adjacency, MAX_MERGED_TYPES, MAX_TYPES, TypedRuns};
 use columns::PropertyColumns;
+use names::NameIndex;
 
 /// Interned label, relationship type or property key.
 pub type Symbol = u32;
@@ -105,6 +108,8 @@ impl Props {
     }
 }
 
+/// A node's labels and properties, as a copy: the graph keeps them apart (see
+/// [`Graph::node`]).
 #[derive(Clone, Debug, Default)]
 pub struct NodeData {
     /// Sorted, no duplicates.
@@ -120,26 +125,60 @@ pub struct RelData {
     pub props: Props,
 }
 
-/// The nodes sharing one `name`: nearly always one, kept without a heap allocation.
+/// A node's set of labels as petgraph's node weight: the number of the set in
+/// [`LabelSets`], never zero, so that a node takes 12 bytes in petgraph.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct LabelSetId(NonZeroU32);
+
+/// Every distinct set of labels that a node has carried: few, as nodes of one kind
+/// share theirs.
 #[derive(Clone, Debug)]
-enum NamedNodes {
-    One(NodeId),
-    Many(Vec<NodeId>),
+struct LabelSets {
+    /// Sorted labels without duplicates, by set number less one.
+    sets: Vec<Box<[Symbol]>>,
+    ids: HashMap<Box<[Symbol]>, LabelSetId, foldhash::fast::RandomState>,
 }
 
-impl NamedNodes {
-    fn as_slice(&self) -> &[NodeId] {
-        match self {
-            NamedNodes::One(id) => std::slice::from_ref(id),
-            NamedNodes::Many(ids) => ids,
+impl Default for LabelSets {
+    fn default() -> LabelSets {
+        let mut sets = LabelSets {
+            sets: Vec::new(),
+            ids: HashMap::default(),
+        };
+        sets.intern(&[]);
+        sets
+    }
+}
+
+impl LabelSets {
+    /// The number of a set of sorted labels without duplicates, creating it if new.
+    fn intern(&mut self, labels: &[Symbol]) -> LabelSetId {
+        if let Some(&id) = self.ids.get(labels) {
+            return id;
         }
+        let id = LabelSetId(NonZeroU32::MIN.saturating_add(self.sets.len() as u32));
+        self.sets.push(labels.into());
+        self.ids.insert(labels.into(), id);
+        id
     }
 
-    fn push(&mut self, id: NodeId) {
-        match self {
-            NamedNodes::One(first) => *self = NamedNodes::Many(vec![*first, id]),
-            NamedNodes::Many(ids) => ids.push(id),
-        }
+    fn labels(&self, id: LabelSetId) -> &[Symbol] {
+        &self.sets[id.0.get() as usize - 1]
+    }
+}
+
+/// A relationship type as petgraph's edge weight: never zero, so that petgraph's
+/// `Option` around each weight costs nothing and an edge takes 20 bytes instead of 24.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct TypeTag(NonZeroU32);
+
+impl TypeTag {
+    fn new(rel_type: Symbol) -> TypeTag {
+        TypeTag(NonZeroU32::MIN.saturating_add(rel_type))
+    }
+
+    fn symbol(self) -> Symbol {
+        self.0.get() - 1
     }
 }
 
@@ -153,13 +192,16 @@ pub enum Direction {
 
 /// The in-memory property graph.
 ///
-/// A relationship's type is its petgraph edge weight; its properties live in
-/// per-key columns (`columns.rs`) so that a relationship costs no heap allocation.
+/// A node's labels are its petgraph node weight and a relationship's type its edge
+/// weight; the properties of both live in per-key columns (`columns.rs`), so that a
+/// relationship costs no heap allocation and a node none for properties that repeat.
 /// After a bulk load, [`Graph::build_adjacency`] adds a per-node index sorted by type
 /// (`adjacency.rs`) that typed expansions read.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
-    inner: StableDiGraph<NodeData, Symbol>,
+    inner: StableDiGraph<LabelSetId, TypeTag>,
+    label_sets: LabelSets,
+    node_props: PropertyColumns,
     rel_props: PropertyColumns,
     adjacency: Option<Adjacency>,
     labels: Interner,
@@ -168,7 +210,7 @@ pub struct Graph {
     /// Nodes per label, indexed by label symbol.
     label_index: Vec<BTreeSet<NodeId>>,
     /// Nodes per string value of their `name` property.
-    name_index: HashMap<Arc<str>, NamedNodes, foldhash::fast::RandomState>,
+    name_index: NameIndex,
     name_key: Option<Symbol>,
 }
 
@@ -239,7 +281,7 @@ impl Graph {
     pub fn type_counts(&self) -> Vec<(&str, usize)> {
         let mut counts = vec![0usize; self.types.len()];
         for t in self.inner.edge_weights() {
-            counts[*t as usize] += 1;
+            counts[t.symbol() as usize] += 1;
         }
         counts
             .into_iter()
@@ -285,7 +327,7 @@ impl Graph {
     }
     /// Nodes whose `name` property is the string `name`.
     pub fn nodes_named(&self, name: &str) -> &[NodeId] {
-        self.name_index.get(name).map_or(&[], NamedNodes::as_slice)
+        self.name_index.get(name, |n| self.name_of(n))
     }
     /// The property key that the name index covers.
     pub fn name_key(&self) -> Option<Symbol> {
@@ -300,24 +342,38 @@ impl Graph {
     pub fn contains_rel(&self, id: RelId) -> bool {
         self.inner.edge_weight(eidx(id)).is_some()
     }
-    pub fn node(&self, id: NodeId) -> Option<&NodeData> {
-        self.inner.node_weight(nidx(id))
+    /// A copy of the node's labels and properties (reading one property is cheaper
+    /// with [`Graph::node_property`], the labels with [`Graph::labels_of`]).
+    pub fn node(&self, id: NodeId) -> Option<NodeData> {
+        Some(NodeData {
+            labels: self
+                .label_sets
+                .labels(*self.inner.node_weight(nidx(id))?)
+                .to_vec(),
+            props: self.node_props.props(id.0),
+        })
+    }
+    /// The node's labels, sorted (none for a node that does not exist).
+    pub fn labels_of(&self, id: NodeId) -> &[Symbol] {
+        self.inner
+            .node_weight(nidx(id))
+            .map_or(&[], |set| self.label_sets.labels(*set))
     }
     /// A copy of the relationship's type and properties (reading one property is
     /// cheaper with [`Graph::rel_property`]).
     pub fn rel(&self, id: RelId) -> Option<RelData> {
-        let rel_type = *self.inner.edge_weight(eidx(id))?;
+        let rel_type = self.inner.edge_weight(eidx(id))?.symbol();
         Some(RelData {
             rel_type,
             props: self.rel_props.props(id.0),
         })
     }
     pub fn has_label(&self, id: NodeId, label: Symbol) -> bool {
-        self.node(id)
-            .is_some_and(|n| n.labels.binary_search(&label).is_ok())
+        self.labels_of(id).binary_search(&label).is_ok()
     }
     pub fn node_property(&self, id: NodeId, key: Symbol) -> Option<&Value> {
-        self.node(id).and_then(|n| n.props.get(key))
+        // Columns are cleared when a node is deleted, so no liveness check.
+        self.node_props.get(id.0, key)
     }
     pub fn rel_property(&self, id: RelId, key: Symbol) -> Option<&Value> {
         // Columns are cleared when a relationship is deleted, so no liveness check.
@@ -330,7 +386,7 @@ impl Graph {
             .map(|(a, b)| (node_id(a), node_id(b)))
     }
     pub fn rel_type(&self, id: RelId) -> Option<Symbol> {
-        self.inner.edge_weight(eidx(id)).copied()
+        self.inner.edge_weight(eidx(id)).map(|t| t.symbol())
     }
 
     /// Relationships at `node` in `direction`, each with the node at its other end, newest
@@ -426,7 +482,16 @@ impl Graph {
     pub fn reserve(&mut self, nodes: usize, rels: usize) {
         self.inner.reserve_nodes(nodes);
         self.inner.reserve_edges(rels);
+        self.node_props.reserve(self.inner.node_count() + nodes);
         self.rel_props.reserve(self.inner.edge_count() + rels);
+    }
+
+    /// Gives back the room reserved beyond what the graph holds (a bulk load reserves
+    /// from an estimate of its row count).
+    pub fn shrink_to_fit(&mut self) {
+        self.inner.shrink_to_fit();
+        self.node_props.shrink_to_fit();
+        self.rel_props.shrink_to_fit();
     }
 
     /// Builds the per-node adjacency index sorted by relationship type, replacing any
@@ -441,7 +506,7 @@ impl Graph {
             inner.edge_references().map(|e| {
                 (
                     rel_id(e.id()),
-                    *e.weight(),
+                    e.weight().symbol(),
                     node_id(e.source()),
                     node_id(e.target()),
                 )
@@ -454,23 +519,27 @@ impl Graph {
         self.rel_props.heap_size() + self.adjacency.as_ref().map_or(0, Adjacency::heap_size)
     }
 
+    /// Bytes of heap held by node properties (not the strings they share) and the name
+    /// index, roughly.
+    pub fn node_storage_bytes(&self) -> usize {
+        self.node_props.heap_size() + self.name_index.heap_size()
+    }
+
     // ── Writes ──
 
     /// Adds a node with label and property symbols already interned.
     pub fn add_node(&mut self, mut labels: Vec<Symbol>, props: Props) -> NodeId {
         labels.sort_unstable();
         labels.dedup();
-        let name = self.indexable_name(&props);
-        let id = node_id(self.inner.add_node(NodeData {
-            labels: labels.clone(),
-            props,
-        }));
+        let set = self.label_sets.intern(&labels);
+        let id = node_id(self.inner.add_node(set));
+        for (key, value) in props.0 {
+            self.node_props.set(id.0, key, value);
+        }
         for l in labels {
             self.label_index[l as usize].insert(id);
         }
-        if let Some(name) = name {
-            self.add_to_name_index(name, id);
-        }
+        self.index_name(id);
         id
     }
 
@@ -493,7 +562,10 @@ impl Graph {
 
     /// Adds a relationship. Both ends must exist.
     pub fn add_rel(&mut self, start: NodeId, end: NodeId, rel_type: Symbol, props: Props) -> RelId {
-        let id = rel_id(self.inner.add_edge(nidx(start), nidx(end), rel_type));
+        let id = rel_id(
+            self.inner
+                .add_edge(nidx(start), nidx(end), TypeTag::new(rel_type)),
+        );
         for (key, value) in props.0 {
             self.rel_props.set(id.0, key, value);
         }
@@ -509,8 +581,10 @@ impl Graph {
         if is_name {
             self.unindex_name(id);
         }
-        let node = self.inner.node_weight_mut(nidx(id))?;
-        let old = node.props.set(key, value);
+        if !self.contains_node(id) {
+            return None;
+        }
+        let old = self.node_props.set(id.0, key, value);
         if is_name {
             self.index_name(id);
         }
@@ -526,38 +600,45 @@ impl Graph {
 
     /// Adds a label; returns whether it was new.
     pub fn add_label(&mut self, id: NodeId, label: Symbol) -> bool {
-        let Some(node) = self.inner.node_weight_mut(nidx(id)) else {
+        let Some(&set) = self.inner.node_weight(nidx(id)) else {
             return false;
         };
-        match node.labels.binary_search(&label) {
-            Ok(_) => false,
-            Err(i) => {
-                node.labels.insert(i, label);
-                self.label_index[label as usize].insert(id);
-                true
-            }
+        let mut labels = self.label_sets.labels(set).to_vec();
+        let Err(i) = labels.binary_search(&label) else {
+            return false;
+        };
+        labels.insert(i, label);
+        self.set_labels(id, &labels);
+        self.label_index[label as usize].insert(id);
+        true
+    }
+
+    fn set_labels(&mut self, id: NodeId, labels: &[Symbol]) {
+        let set = self.label_sets.intern(labels);
+        if let Some(weight) = self.inner.node_weight_mut(nidx(id)) {
+            *weight = set;
         }
     }
 
     /// Removes a label; returns whether it was there.
     pub fn remove_label(&mut self, id: NodeId, label: Symbol) -> bool {
-        let Some(node) = self.inner.node_weight_mut(nidx(id)) else {
+        let Some(&set) = self.inner.node_weight(nidx(id)) else {
             return false;
         };
-        match node.labels.binary_search(&label) {
-            Ok(i) => {
-                node.labels.remove(i);
-                self.label_index[label as usize].remove(&id);
-                true
-            }
-            Err(_) => false,
-        }
+        let mut labels = self.label_sets.labels(set).to_vec();
+        let Ok(i) = labels.binary_search(&label) else {
+            return false;
+        };
+        labels.remove(i);
+        self.set_labels(id, &labels);
+        self.label_index[label as usize].remove(&id);
+        true
     }
 
     /// Removes a relationship; returns its data.
     pub fn remove_rel(&mut self, id: RelId) -> Option<RelData> {
         let (start, end) = self.endpoints(id)?;
-        let rel_type = self.inner.remove_edge(eidx(id))?;
+        let rel_type = self.inner.remove_edge(eidx(id))?.symbol();
         if let Some(adjacency) = &mut self.adjacency {
             adjacency.rel_removed(id, start, end);
         }
@@ -575,49 +656,43 @@ impl Graph {
         for rel in rels {
             self.remove_rel(rel);
         }
-        let data = self.inner.remove_node(nidx(id))?;
-        for l in &data.labels {
+        let set = self.inner.remove_node(nidx(id))?;
+        let labels = self.label_sets.labels(set).to_vec();
+        for l in &labels {
             self.label_index[*l as usize].remove(&id);
         }
-        Some(data)
+        Some(NodeData {
+            labels,
+            props: self.node_props.remove(id.0),
+        })
     }
 
-    fn indexable_name(&self, props: &Props) -> Option<Arc<str>> {
-        match props.get(self.name_key?) {
-            Some(Value::String(s)) => Some(s.clone()),
-            _ => None,
-        }
+    /// The node's `name` when it is a string, as the name index holds it.
+    fn name_of(&self, id: NodeId) -> Option<&str> {
+        self.node_props
+            .get(id.0, self.name_key?)
+            .and_then(Value::as_str)
     }
 
     fn unindex_name(&mut self, id: NodeId) {
-        let Some(name) = self.node(id).and_then(|n| self.indexable_name(&n.props)) else {
+        let Some(name_key) = self.name_key else {
             return;
         };
-        let remaining = match self.name_index.get_mut(&name) {
-            Some(NamedNodes::Many(ids)) => {
-                ids.retain(|n| *n != id);
-                ids.len()
-            }
-            Some(NamedNodes::One(only)) if *only == id => 0,
-            _ => return,
-        };
-        if remaining == 0 {
-            self.name_index.remove(&name);
+        let node_props = &self.node_props;
+        let name_of = |n: NodeId| node_props.get(n.0, name_key).and_then(Value::as_str);
+        if let Some(name) = name_of(id) {
+            self.name_index.remove(name, id, name_of);
         }
     }
 
     fn index_name(&mut self, id: NodeId) {
-        if let Some(name) = self.node(id).and_then(|n| self.indexable_name(&n.props)) {
-            self.add_to_name_index(name, id);
-        }
-    }
-
-    fn add_to_name_index(&mut self, name: Arc<str>, id: NodeId) {
-        match self.name_index.entry(name) {
-            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(id),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(NamedNodes::One(id));
-            }
+        let Some(name_key) = self.name_key else {
+            return;
+        };
+        let node_props = &self.node_props;
+        let name_of = |n: NodeId| node_props.get(n.0, name_key).and_then(Value::as_str);
+        if let Some(name) = name_of(id) {
+            self.name_index.insert(name, id, name_of);
         }
     }
 }
@@ -949,5 +1024,58 @@ mod tests {
             }
         }
         assert_eq!(g.rels_of(a, Direction::Both).count(), 24);
+    }
+
+    #[test]
+    fn node_labels_and_properties_follow_writes_and_deletes() {
+        let (mut g, a, _, _) = sample();
+        let (person, staff) = (g.intern_label("Person"), g.intern_label("Staff"));
+        let age = g.intern_key("age");
+        assert!(g.add_label(a, staff));
+        assert!(!g.add_label(a, staff));
+        assert_eq!(g.labels_of(a), &[person, staff]);
+        assert!(g.remove_label(a, person) && g.remove_label(a, staff));
+        assert!(g.labels_of(a).is_empty() && !g.has_label(a, person));
+        assert!(g.set_node_property(a, age, Value::Int(30)).is_none());
+        let data = g.node(a).unwrap();
+        assert_eq!((data.labels.len(), data.props.len()), (0, 2));
+        let removed = g.remove_node(a).unwrap();
+        assert!(matches!(removed.props.get(age), Some(Value::Int(30))));
+        assert!(
+            g.node_property(a, age).is_none()
+                && g.set_node_property(a, age, Value::Int(1)).is_none()
+        );
+        // A new node reusing the id starts without properties or labels.
+        let again = g.add_node(vec![], Props::default());
+        assert_eq!(again, a);
+        assert!(g.node(again).unwrap().props.is_empty() && g.labels_of(again).is_empty());
+    }
+
+    #[test]
+    fn nodes_with_unique_names_cost_no_allocation_per_property() {
+        let mut g = Graph::new();
+        let company = g.intern_label("Company");
+        let count = 20_000;
+        g.reserve(count, 0);
+        for i in 0..count {
+            let props = g.props_from([
+                ("id", Value::Int(i as i64)),
+                ("name", Value::str(&format!("Company_{i}"))),
+                ("country", Value::str(["GB", "US"][i % 2])),
+            ]);
+            g.add_node(vec![company], props);
+        }
+        assert_eq!(g.nodes_named("Company_19999"), &[NodeId(19_999)]);
+        assert_eq!(
+            g.node_property(NodeId(7), g.key_symbol("country").unwrap())
+                .and_then(Value::as_str),
+            Some("US")
+        );
+        // Ids and names kept directly (40 bytes each), countries shared (4), the name
+        // index (about 9 to 18), plus small change; not counting the names' text.
+        let per_node = g.node_storage_bytes() / count;
+        assert!(per_node <= 110, "{per_node} bytes per node");
+        assert_eq!(std::mem::size_of::<Option<TypeTag>>(), 4);
+        assert_eq!(std::mem::size_of::<Option<LabelSetId>>(), 4);
     }
 }
