@@ -55,6 +55,8 @@ pub struct Database {
     limits: Limits,
     /// Whether the planner pushes predicates into expansions (on unless testing).
     unoptimized: bool,
+    /// Groupings over scans of at least this many node ids run on two threads.
+    parallel_min_nodes: usize,
     /// The dataset folder's journal, which every successful write statement goes to.
     journal: Option<journal::Journal>,
     /// Syntax trees of recent query texts.
@@ -75,6 +77,7 @@ impl Database {
             interrupt: Arc::default(),
             limits: Limits::default(),
             unoptimized: false,
+            parallel_min_nodes: exec::PARALLEL_MIN_NODES,
             journal: None,
             parsed: parser::ParseCache::default(),
         }
@@ -84,6 +87,15 @@ impl Database {
     /// tests compare both.
     pub fn with_optimizations(mut self, on: bool) -> Database {
         self.unoptimized = !on;
+        self
+    }
+
+    /// Groups over scans of at least `nodes` node ids on two threads, in place of the
+    /// default; differential tests use 0 to run small graphs on two threads too. Without
+    /// optimizations, one thread always.
+    #[doc(hidden)]
+    pub fn with_parallel_min_nodes(mut self, nodes: usize) -> Database {
+        self.parallel_min_nodes = nodes;
         self
     }
 
@@ -221,7 +233,13 @@ impl Database {
             }
             self.interrupt
                 .store(false, std::sync::atomic::Ordering::Relaxed);
-            let ctx = exec::Context::new(params, &self.interrupt);
+            let parallel_min_nodes = if self.unoptimized {
+                usize::MAX
+            } else {
+                self.parallel_min_nodes
+            };
+            let ctx = exec::Context::new(params, &self.interrupt)
+                .with_parallel_min_nodes(parallel_min_nodes);
             // A replay redoes what was acknowledged: the session's limits do not apply.
             let ctx = match run {
                 Run::Live => ctx.with_limits(&self.limits),

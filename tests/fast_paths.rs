@@ -103,6 +103,18 @@ const UNORDERED: &[&str] = &[
     "MATCH ()-[r:NOPE]->() RETURN type(r), count(r)",
 ];
 
+/// Groupings over node scans, which two threads may share: compared in order, since
+/// groups come out in the order one scan meets them, and so do collected lists.
+const GROUPINGS: &[&str] = &[
+    "MATCH (a) RETURN count(*), collect(a.i), min(a.name), max(a.i), sum(a.i), avg(a.i)",
+    "MATCH (a)-[r]->(b) RETURN b.i % 3 AS k, count(r), collect(r.w), sum(r.w), min(r.day)",
+    "MATCH (a:A)-[r:S|T]->() RETURN a.name, count(r)",
+    "MATCH (a:B) WHERE a.i > 1 RETURN a.i % 2, count(*), collect(a.name)",
+    "MATCH (a)-[r:NOPE]->() RETURN count(r), sum(r.w), collect(r.w)",
+    "MATCH (a) WITH a, a.i * 2 AS d UNWIND [d, d + 1] AS x RETURN x % 4, sum(x), count(a)",
+    "MATCH (a) RETURN a.name, count(DISTINCT a.i)",
+];
+
 /// Queries with a total order on their rows (compared in order).
 const ORDERED: &[&str] = &[
     "MATCH (a)-[r:S|T]->() RETURN a.name AS name, count(r) AS deg ORDER BY deg DESC, name ASC LIMIT 3",
@@ -125,10 +137,32 @@ proptest! {
         for query in UNORDERED {
             prop_assert_eq!(sorted(&run(&mut fast, query)), sorted(&run(&mut plain, query)), "{}", query);
         }
+        // Every grouping over a scan on two threads, even of a few nodes.
+        let mut parallel = graph(nodes, &rels, true).with_parallel_min_nodes(0);
+        for query in GROUPINGS {
+            prop_assert_eq!(rendered(&run(&mut parallel, query)), rendered(&run(&mut plain, query)), "{}", query);
+        }
         for query in ORDERED {
             prop_assert_eq!(rendered(&run(&mut fast, query)), rendered(&run(&mut plain, query)), "{}", query);
         }
     }
+}
+
+/// A grouping shared by two threads still stops at the statement's timeout.
+#[test]
+fn a_grouping_on_two_threads_stops_at_the_timeout() {
+    let mut db = Database::new().with_parallel_min_nodes(0);
+    run(&mut db, "UNWIND range(1, 3000) AS i CREATE (:N {i: i})");
+    db.set_limits(datatrail::Limits {
+        timeout: Some(std::time::Duration::from_millis(50)),
+        ..datatrail::Limits::default()
+    });
+    let query = "MATCH (a:N) UNWIND range(1, 100000) AS x RETURN a.i % 2, count(*)";
+    let error = db
+        .execute(query)
+        .expect_err("stopped")
+        .render(query, "query");
+    assert!(error.contains("timeout"), "{error}");
 }
 
 /// Top-k sorting over many rows, with keys that are columns and keys that are computed,

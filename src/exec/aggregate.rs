@@ -79,25 +79,7 @@ impl<'p> Aggregation<'p> {
                 let value = reader.eval(k, &mut row)?;
                 self.scratch.push(value);
             }
-            let hash = self.hasher.hash_one(&self.scratch);
-            let groups = &self.groups;
-            let found = self
-                .index
-                .find(hash, |&(h, g)| {
-                    h == hash && groups[g as usize] == self.scratch
-                })
-                .copied();
-            match found {
-                Some((_, g)) => g as usize,
-                None => {
-                    let mut keys = Vec::with_capacity(self.keys.len() + self.specs.len());
-                    keys.append(&mut self.scratch);
-                    let g = self.new_group(keys);
-                    self.index
-                        .insert_unique(hash, (hash, g as u32), |&(h, _)| h);
-                    g
-                }
-            }
+            self.group_of_scratch()
         };
         let width = self.specs.len();
         let accumulators = &mut self.accumulators[g * width..(g + 1) * width];
@@ -119,6 +101,55 @@ impl<'p> Aggregation<'p> {
                 continue;
             }
             add(&mut accumulators[i], value, spec)?;
+        }
+        Ok(())
+    }
+
+    /// The number of the group whose keys are in `scratch`, started if new (taking the
+    /// keys).
+    fn group_of_scratch(&mut self) -> usize {
+        let hash = self.hasher.hash_one(&self.scratch);
+        let groups = &self.groups;
+        let found = self
+            .index
+            .find(hash, |&(h, g)| {
+                h == hash && groups[g as usize] == self.scratch
+            })
+            .copied();
+        match found {
+            Some((_, g)) => g as usize,
+            None => {
+                let mut keys = Vec::with_capacity(self.keys.len() + self.specs.len());
+                keys.append(&mut self.scratch);
+                let g = self.new_group(keys);
+                self.index
+                    .insert_unique(hash, (hash, g as u32), |&(h, _)| h);
+                g
+            }
+        }
+    }
+
+    /// Folds the groups of `other`, which grouped the rows after this one's, into this
+    /// one: groups new to this one follow its own, in `other`'s order. Only aggregates
+    /// without `DISTINCT` (see `exec::parallel`) combine.
+    pub(super) fn merge(&mut self, reader: &Reader, other: Aggregation) -> Result<()> {
+        let width = self.specs.len();
+        let mut theirs = other.accumulators.into_iter();
+        for keys in other.groups {
+            reader.check_limits()?;
+            let g = if self.keys.is_empty() {
+                if self.groups.is_empty() {
+                    self.new_group(Vec::new());
+                }
+                0
+            } else {
+                self.scratch = keys;
+                self.group_of_scratch()
+            };
+            for (i, spec) in self.specs.iter().enumerate() {
+                let acc = theirs.next().expect("one accumulator per aggregate");
+                combine(&mut self.accumulators[g * width + i], acc, spec)?;
+            }
         }
         Ok(())
     }
@@ -235,6 +266,19 @@ impl SeenValues {
     }
 }
 
+impl Accumulator {
+    fn kind(&self) -> &'static str {
+        match self {
+            Accumulator::Count(_) => "count",
+            Accumulator::Sum(_) => "sum",
+            Accumulator::Avg { .. } => "avg",
+            Accumulator::Extreme(_) => "min/max",
+            Accumulator::Collect(_) => "collect",
+            Accumulator::Values(_) => "values",
+        }
+    }
+}
+
 /// Empty accumulators for `specs`.
 pub(super) fn accumulators<'s>(
     specs: impl IntoIterator<Item = &'s AggregateSpec>,
@@ -253,6 +297,34 @@ pub(super) fn accumulators<'s>(
             | AggregateKind::PercentileDisc => Accumulator::Values(Vec::new()),
         })
         .collect()
+}
+
+/// Folds the accumulator of the same aggregate over later rows into `acc`.
+fn combine(acc: &mut Accumulator, later: Accumulator, spec: &AggregateSpec) -> Result<()> {
+    match (acc, later) {
+        (Accumulator::Count(n), Accumulator::Count(m)) => *n += m,
+        // A sum over no values is the integer 0, which adds nothing to any sum.
+        (Accumulator::Sum(_), Accumulator::Sum(Value::Int(0))) => {}
+        (acc @ Accumulator::Sum(_), Accumulator::Sum(total)) => add(acc, total, spec)?,
+        (Accumulator::Avg { sum, count }, Accumulator::Avg { sum: s, count: c }) => {
+            *sum += s;
+            *count += c;
+        }
+        (acc @ Accumulator::Extreme(_), Accumulator::Extreme(best)) => {
+            if let Some(value) = best {
+                add(acc, value, spec)?;
+            }
+        }
+        (Accumulator::Collect(items), Accumulator::Collect(more)) => items.extend(more),
+        (acc, later) => {
+            unreachable!(
+                "combine: {} and {} do not combine",
+                acc.kind(),
+                later.kind()
+            )
+        }
+    }
+    Ok(())
 }
 
 /// Folds one non-null value into an accumulator.

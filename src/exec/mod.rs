@@ -14,6 +14,7 @@ mod error;
 mod expr;
 mod functions;
 mod matching;
+mod parallel;
 mod rel_counts;
 mod seen;
 mod sort;
@@ -25,6 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 pub use error::ExecError;
+pub(crate) use parallel::MIN_NODES as PARALLEL_MIN_NODES;
 
 use crate::Params;
 use crate::graph::{Graph, Value};
@@ -52,6 +54,8 @@ pub struct Context<'a> {
     heap_at_start: Option<usize>,
     /// Checks left before the next reading of the clock and the heap.
     countdown: Cell<u32>,
+    /// Scans of at least this many node ids feeding a grouping use two threads.
+    parallel_min_nodes: usize,
 }
 
 /// How many checks pass between two readings of the clock and the heap: the flag is
@@ -71,7 +75,15 @@ impl<'a> Context<'a> {
             started: Instant::now(),
             heap_at_start: None,
             countdown: Cell::new(CHECKS_PER_READING),
+            parallel_min_nodes: parallel::MIN_NODES,
         }
+    }
+
+    /// Groups over scans of at least `nodes` node ids on two threads (`usize::MAX`:
+    /// never).
+    pub fn with_parallel_min_nodes(mut self, nodes: usize) -> Context<'a> {
+        self.parallel_min_nodes = nodes;
+        self
     }
 
     /// Bounds the statement by `limits`; the clock and the heap's growth count from now.
@@ -393,6 +405,11 @@ impl<'a> Reader<'a> {
         };
         let rows = match &ops[at] {
             Op::Aggregate { keys, aggregates } => {
+                if let Some(rows) =
+                    self.aggregate_in_parallel(&ops[..at], &rows, keys, aggregates)?
+                {
+                    return self.run(&ops[at + 1..], rows, sink);
+                }
                 let mut aggregation = aggregate::Aggregation::new(keys, aggregates);
                 let ran = self.run(&ops[..at], rows, &mut |row| {
                     aggregation.add(self, row)?;

@@ -1,0 +1,215 @@
+//! Grouping over a scan of many nodes on two threads: each thread scans half of the node
+//! ids through the operators that follow the scan and groups what comes out, then the
+//! second half's groups are merged into the first's. Groups come out in the order a
+//! single scan would meet them, since the halves are consecutive.
+//!
+//! Only pipelines that keep no state from row to row qualify (no `DISTINCT`, `LIMIT` or
+//! optional match before the grouping), and only aggregates whose partial results
+//! combine: counts, sums, averages, extremes and `collect` (whose halves concatenate in
+//! scan order). Sums of floats are added in a different order than by one thread, so they
+//! can differ from it in the last bits, as in any database that aggregates in parallel.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use crate::graph::{NodeId, Value};
+use crate::plan::logical::{AggregateKind, AggregateSpec, Expr, NodeSource, Op};
+
+use super::aggregate::Aggregation;
+use super::{Context, Flow, OpState, Reader, Result, Row, discard, set};
+
+/// Scans of fewer node ids run on one thread: starting a second costs tens of
+/// microseconds, and each node at least a tenth of one.
+pub(crate) const MIN_NODES: usize = 50_000;
+
+impl<'a> Reader<'a> {
+    /// The rows of grouping the output of `ops` over `rows` by `keys` into `specs`,
+    /// computed on two threads; `None` when the pipeline does not qualify or scans too
+    /// few nodes, and the caller groups on one thread.
+    pub(super) fn aggregate_in_parallel(
+        &self,
+        ops: &[Op],
+        rows: &[Row],
+        keys: &[Expr],
+        specs: &[AggregateSpec],
+    ) -> Result<Option<Vec<Row>>> {
+        let bound = self.graph.node_id_bound();
+        let qualifies = rows.len() == 1
+            && bound >= self.ctx.parallel_min_nodes
+            && matches!(
+                ops.first(),
+                Some(Op::NodeScan {
+                    source: NodeSource::All | NodeSource::Label(_),
+                    ..
+                })
+            )
+            && ops[1..].iter().all(keeps_no_state)
+            && specs.iter().all(combines)
+            && self.ctx.deleted_rel_types.borrow().is_empty();
+        if !qualifies {
+            return Ok(None);
+        }
+        // Both halves must read one statement clock.
+        self.ctx.clock.get_or_init(chrono::Utc::now);
+        let worker = self.ctx.worker();
+        let graph = self.graph;
+        let row = &rows[0];
+        let middle = bound / 2;
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(move || {
+                let reader = Reader::new(graph, &worker);
+                let mut groups = Aggregation::new(keys, specs);
+                let scanned = reader.scan_into(ops, row, middle..bound, &mut groups);
+                (scanned.map(|()| groups), worker.steps.get())
+            });
+            let mut groups = Aggregation::new(keys, specs);
+            let first = self
+                .scan_into(ops, row, 0..middle, &mut groups)
+                .map(|()| groups);
+            let second = second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (first, second)
+        });
+        let (second, steps) = second;
+        self.ctx.steps.set(self.ctx.steps.get() + steps);
+        let (mut first, second) = match (first, second) {
+            (Ok(first), Ok(second)) => (first, second),
+            (first, second) => {
+                // The first half's error is the one a single scan would have met first.
+                let error = match (first, second) {
+                    (Err(e), other) => {
+                        discard_groups(other);
+                        e
+                    }
+                    (Ok(groups), Err(e)) => {
+                        groups.discard();
+                        e
+                    }
+                    (Ok(_), Ok(_)) => unreachable!("matched above"),
+                };
+                return Err(error);
+            }
+        };
+        first.merge(self, second)?;
+        first.finish(self).map(Some)
+    }
+
+    /// Scans the nodes of `ops[0]` with ids in `ids`, pushing each matching row through
+    /// the rest of `ops` into `groups`.
+    fn scan_into(
+        &self,
+        ops: &[Op],
+        row: &Row,
+        ids: Range<usize>,
+        groups: &mut Aggregation,
+    ) -> Result<()> {
+        let Op::NodeScan {
+            slot,
+            source,
+            filter,
+            ..
+        } = &ops[0]
+        else {
+            unreachable!("aggregate_in_parallel checked the scan")
+        };
+        let states: Vec<RefCell<OpState>> =
+            ops.iter().map(|_| RefCell::new(OpState::None)).collect();
+        let mut sink = |row: Row| -> Result<Flow> {
+            groups.add(self, row)?;
+            Ok(Flow::Continue)
+        };
+        let mut visit = |node: NodeId| -> Result<Flow> {
+            self.step()?;
+            let mut r = row.clone();
+            set(&mut r, *slot, Value::Node(node));
+            if self.node_matches(node, filter, &mut r)? {
+                self.push(ops, 1, r, &states, &mut sink)
+            } else {
+                Ok(Flow::Continue)
+            }
+        };
+        let in_range = |node: &NodeId| ids.contains(&(node.0 as usize));
+        let result = match source {
+            NodeSource::All => self
+                .graph
+                .node_ids()
+                .filter(in_range)
+                .try_for_each(|node| visit(node).map(drop)),
+            NodeSource::Label(label) => match label.resolve(self.graph) {
+                Some(symbol) => self
+                    .graph
+                    .nodes_with_label(symbol)
+                    .filter(in_range)
+                    .try_for_each(|node| visit(node).map(drop)),
+                None => Ok(()),
+            },
+            NodeSource::Name(_) => unreachable!("aggregate_in_parallel checked the source"),
+        };
+        if result.is_err() {
+            discard(states);
+        }
+        result
+    }
+}
+
+fn discard_groups(groups: Result<Aggregation>) {
+    if let Ok(groups) = groups {
+        groups.discard();
+    }
+}
+
+/// Operators that treat each row on its own, remembering nothing between rows.
+fn keeps_no_state(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::CheckNode { .. }
+            | Op::Expand(_)
+            | Op::CountRels { .. }
+            | Op::VarExpand(_)
+            | Op::ShortestPath(_)
+            | Op::BuildPath { .. }
+            | Op::Filter(_)
+            | Op::Project { .. }
+            | Op::Unwind { .. }
+    )
+}
+
+/// Aggregates whose results over two halves combine into the result over the whole.
+fn combines(spec: &AggregateSpec) -> bool {
+    !spec.distinct
+        && spec.param.is_none()
+        && matches!(
+            spec.kind,
+            AggregateKind::CountStar
+                | AggregateKind::Count
+                | AggregateKind::Sum
+                | AggregateKind::Avg
+                | AggregateKind::Min
+                | AggregateKind::Max
+                | AggregateKind::Collect
+        )
+}
+
+impl<'a> Context<'a> {
+    /// A context for a second thread of this statement: the same parameters, interrupt
+    /// flag, limits, deadline and clock, its own step count.
+    fn worker(&self) -> Context<'a> {
+        let clock = std::cell::OnceCell::new();
+        if let Some(now) = self.clock.get() {
+            let _ = clock.set(*now);
+        }
+        Context {
+            params: self.params,
+            interrupt: self.interrupt,
+            steps: std::cell::Cell::new(0),
+            deleted_rel_types: RefCell::default(),
+            clock,
+            limits: self.limits.clone(),
+            started: self.started,
+            heap_at_start: self.heap_at_start,
+            countdown: std::cell::Cell::new(super::CHECKS_PER_READING),
+            parallel_min_nodes: self.parallel_min_nodes,
+        }
+    }
+}
