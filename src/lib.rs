@@ -56,7 +56,7 @@ pub struct Database {
     /// Whether the planner pushes predicates into expansions (on unless testing).
     unoptimized: bool,
     /// Groupings over scans of at least this many node ids run on two threads.
-    parallel_min_nodes: usize,
+    parallel_min_ids: usize,
     /// The dataset folder's journal, which every successful write statement goes to.
     journal: Option<journal::Journal>,
     /// Syntax trees of recent query texts.
@@ -77,7 +77,7 @@ impl Database {
             interrupt: Arc::default(),
             limits: Limits::default(),
             unoptimized: false,
-            parallel_min_nodes: exec::PARALLEL_MIN_NODES,
+            parallel_min_ids: exec::PARALLEL_MIN_IDS,
             journal: None,
             parsed: parser::ParseCache::default(),
         }
@@ -90,12 +90,12 @@ impl Database {
         self
     }
 
-    /// Groups over scans of at least `nodes` node ids on two threads, in place of the
+    /// Groups over scans of at least `ids` node or relationship ids on two threads, in place of the
     /// default; differential tests use 0 to run small graphs on two threads too. Without
     /// optimizations, one thread always.
     #[doc(hidden)]
-    pub fn with_parallel_min_nodes(mut self, nodes: usize) -> Database {
-        self.parallel_min_nodes = nodes;
+    pub fn with_parallel_threshold(mut self, ids: usize) -> Database {
+        self.parallel_min_ids = ids;
         self
     }
 
@@ -233,13 +233,13 @@ impl Database {
             }
             self.interrupt
                 .store(false, std::sync::atomic::Ordering::Relaxed);
-            let parallel_min_nodes = if self.unoptimized {
+            let parallel_min_ids = if self.unoptimized {
                 usize::MAX
             } else {
-                self.parallel_min_nodes
+                self.parallel_min_ids
             };
             let ctx = exec::Context::new(params, &self.interrupt)
-                .with_parallel_min_nodes(parallel_min_nodes);
+                .with_parallel_threshold(parallel_min_ids);
             // A replay redoes what was acknowledged: the session's limits do not apply.
             let ctx = match run {
                 Run::Live => ctx.with_limits(&self.limits),

@@ -101,6 +101,7 @@ const UNORDERED: &[&str] = &[
     "MATCH ()<-[r:U]-() RETURN count(r), sum(r.w), max(r.day)",
     "MATCH ()-[r:NOPE]->() RETURN count(r), sum(r.w)",
     "MATCH ()-[r:NOPE]->() RETURN type(r), count(r)",
+    "MATCH ()-[r]->() RETURN count(r), sum(r.w), min(r.w)",
 ];
 
 /// Groupings over node scans, which two threads may share: compared in order, since
@@ -113,6 +114,14 @@ const GROUPINGS: &[&str] = &[
     "MATCH (a)-[r:NOPE]->() RETURN count(r), sum(r.w), collect(r.w)",
     "MATCH (a) WITH a, a.i * 2 AS d UNWIND [d, d + 1] AS x RETURN x % 4, sum(x), count(a)",
     "MATCH (a) RETURN a.name, count(DISTINCT a.i)",
+];
+
+/// Groupings over every relationship, which two threads may share (compared as
+/// multisets: the plain plan meets the relationships node by node).
+const REL_GROUPINGS: &[&str] = &[
+    "MATCH ()-[r]->() RETURN type(r), count(*), sum(r.w), min(r.day), max(r.w), avg(r.w)",
+    "MATCH ()-[r]->() RETURN count(r), sum(r.w), max(r.day)",
+    "MATCH ()-[r:S|T]->() RETURN r.w, type(r), count(*)",
 ];
 
 /// Queries with a total order on their rows (compared in order).
@@ -138,9 +147,12 @@ proptest! {
             prop_assert_eq!(sorted(&run(&mut fast, query)), sorted(&run(&mut plain, query)), "{}", query);
         }
         // Every grouping over a scan on two threads, even of a few nodes.
-        let mut parallel = graph(nodes, &rels, true).with_parallel_min_nodes(0);
+        let mut parallel = graph(nodes, &rels, true).with_parallel_threshold(0);
         for query in GROUPINGS {
             prop_assert_eq!(rendered(&run(&mut parallel, query)), rendered(&run(&mut plain, query)), "{}", query);
+        }
+        for query in REL_GROUPINGS {
+            prop_assert_eq!(sorted(&run(&mut parallel, query)), sorted(&run(&mut plain, query)), "{}", query);
         }
         for query in ORDERED {
             prop_assert_eq!(rendered(&run(&mut fast, query)), rendered(&run(&mut plain, query)), "{}", query);
@@ -151,7 +163,7 @@ proptest! {
 /// A grouping shared by two threads still stops at the statement's timeout.
 #[test]
 fn a_grouping_on_two_threads_stops_at_the_timeout() {
-    let mut db = Database::new().with_parallel_min_nodes(0);
+    let mut db = Database::new().with_parallel_threshold(0);
     run(&mut db, "UNWIND range(1, 3000) AS i CREATE (:N {i: i})");
     db.set_limits(datatrail::Limits {
         timeout: Some(std::time::Duration::from_millis(50)),

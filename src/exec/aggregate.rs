@@ -300,7 +300,11 @@ pub(super) fn accumulators<'s>(
 }
 
 /// Folds the accumulator of the same aggregate over later rows into `acc`.
-fn combine(acc: &mut Accumulator, later: Accumulator, spec: &AggregateSpec) -> Result<()> {
+pub(super) fn combine(
+    acc: &mut Accumulator,
+    later: Accumulator,
+    spec: &AggregateSpec,
+) -> Result<()> {
     match (acc, later) {
         (Accumulator::Count(n), Accumulator::Count(m)) => *n += m,
         // A sum over no values is the integer 0, which adds nothing to any sum.

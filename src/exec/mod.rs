@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 pub use error::ExecError;
-pub(crate) use parallel::MIN_NODES as PARALLEL_MIN_NODES;
+pub(crate) use parallel::MIN_IDS as PARALLEL_MIN_IDS;
 
 use crate::Params;
 use crate::graph::{Graph, Value};
@@ -55,7 +55,7 @@ pub struct Context<'a> {
     /// Checks left before the next reading of the clock and the heap.
     countdown: Cell<u32>,
     /// Scans of at least this many node ids feeding a grouping use two threads.
-    parallel_min_nodes: usize,
+    parallel_min_ids: usize,
 }
 
 /// How many checks pass between two readings of the clock and the heap: the flag is
@@ -75,14 +75,14 @@ impl<'a> Context<'a> {
             started: Instant::now(),
             heap_at_start: None,
             countdown: Cell::new(CHECKS_PER_READING),
-            parallel_min_nodes: parallel::MIN_NODES,
+            parallel_min_ids: parallel::MIN_IDS,
         }
     }
 
     /// Groups over scans of at least `nodes` node ids on two threads (`usize::MAX`:
     /// never).
-    pub fn with_parallel_min_nodes(mut self, nodes: usize) -> Context<'a> {
-        self.parallel_min_nodes = nodes;
+    pub fn with_parallel_threshold(mut self, nodes: usize) -> Context<'a> {
+        self.parallel_min_ids = nodes;
         self
     }
 

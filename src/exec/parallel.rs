@@ -18,9 +18,9 @@ use crate::plan::logical::{AggregateKind, AggregateSpec, Expr, NodeSource, Op};
 use super::aggregate::Aggregation;
 use super::{Context, Flow, OpState, Reader, Result, Row, discard, set};
 
-/// Scans of fewer node ids run on one thread: starting a second costs tens of
-/// microseconds, and each node at least a tenth of one.
-pub(crate) const MIN_NODES: usize = 50_000;
+/// Scans of fewer ids run on one thread: starting a second costs tens of microseconds,
+/// and each node or relationship at least a hundredth of one.
+pub(crate) const MIN_IDS: usize = 50_000;
 
 impl<'a> Reader<'a> {
     /// The rows of grouping the output of `ops` over `rows` by `keys` into `specs`,
@@ -35,7 +35,7 @@ impl<'a> Reader<'a> {
     ) -> Result<Option<Vec<Row>>> {
         let bound = self.graph.node_id_bound();
         let qualifies = rows.len() == 1
-            && bound >= self.ctx.parallel_min_nodes
+            && bound >= self.ctx.parallel_min_ids.max(2)
             && matches!(
                 ops.first(),
                 Some(Op::NodeScan {
@@ -194,7 +194,7 @@ fn combines(spec: &AggregateSpec) -> bool {
 impl<'a> Context<'a> {
     /// A context for a second thread of this statement: the same parameters, interrupt
     /// flag, limits, deadline and clock, its own step count.
-    fn worker(&self) -> Context<'a> {
+    pub(super) fn worker(&self) -> Context<'a> {
         let clock = std::cell::OnceCell::new();
         if let Some(now) = self.clock.get() {
             let _ = clock.set(*now);
@@ -209,7 +209,7 @@ impl<'a> Context<'a> {
             started: self.started,
             heap_at_start: self.heap_at_start,
             countdown: std::cell::Cell::new(super::CHECKS_PER_READING),
-            parallel_min_nodes: self.parallel_min_nodes,
+            parallel_min_ids: self.parallel_min_ids,
         }
     }
 }

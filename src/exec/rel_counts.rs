@@ -5,9 +5,10 @@
 //! [`Op::AggregateRels`]: crate::plan::logical::Op::AggregateRels
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::graph::{Direction, RelId, Symbol, Value};
-use crate::plan::logical::{AggregateRels, RelFilter, RelValue, Slot};
+use crate::plan::logical::{AggregateKind, AggregateRels, RelFilter, RelValue, Slot};
 
 use super::aggregate::{self, Accumulator};
 use super::matching::Next;
@@ -44,35 +45,36 @@ impl Reader<'_> {
 
     /// See [`Op::AggregateRels`](crate::plan::logical::Op::AggregateRels): the rows of
     /// the aggregation it replaces, keys then aggregates, in the order groups are met.
+    /// Many relationships are folded on two threads, each taking half of the ids; the
+    /// second half's groups then merge into the first's.
     pub(super) fn aggregate_rels(&self, op: &AggregateRels, next: &mut Next) -> Result<Flow> {
-        let types = self.type_symbols(&op.rel_filter);
         let mut groups = Groups::new(op);
-        if let Some(types) = types {
-            for rel in self.graph.rel_ids() {
-                self.step()?;
-                let Some(rel_type) = self.graph.rel_type(rel) else {
-                    continue;
-                };
-                if !types.is_empty() && !types.contains(&rel_type) {
-                    continue;
-                }
-                let accumulators = groups.of(self, rel, rel_type);
-                for ((spec, value), acc) in op.aggregates.iter().zip(accumulators) {
-                    let value = match value {
-                        None => Value::Int(1),
-                        Some(value) => match self.rel_value(rel, rel_type, value) {
-                            Value::Null => continue,
-                            value => value,
-                        },
-                    };
-                    if spec.kind == crate::plan::logical::AggregateKind::CountStar {
-                        if let Accumulator::Count(n) = acc {
-                            *n += 1;
-                        }
-                        continue;
-                    }
-                    aggregate::add(acc, value, spec)?;
-                }
+        if let Some(types) = self.type_symbols(&op.rel_filter) {
+            let bound = self.graph.rel_id_bound();
+            if bound >= self.ctx.parallel_min_ids.max(2) {
+                let middle = bound / 2;
+                let worker = self.ctx.worker();
+                let graph = self.graph;
+                let types = &types;
+                let (first, second) = std::thread::scope(|scope| {
+                    let second = scope.spawn(move || {
+                        let reader = Reader::new(graph, &worker);
+                        let mut groups = Groups::new(op);
+                        let folded = reader.fold_rels(op, types, middle..bound, &mut groups);
+                        (folded.map(|()| groups), worker.steps.get())
+                    });
+                    let first = self.fold_rels(op, types, 0..middle, &mut groups);
+                    let second = second
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (first, second)
+                });
+                let (second, steps) = second;
+                self.ctx.steps.set(self.ctx.steps.get() + steps);
+                first?;
+                groups.merge(second?)?;
+            } else {
+                self.fold_rels(op, &types, 0..bound, &mut groups)?;
             }
         }
         if groups.rows.is_empty() && op.keys.is_empty() {
@@ -90,6 +92,44 @@ impl Reader<'_> {
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// Folds the relationships with ids in `ids` and one of `types` (any when empty)
+    /// into `groups`.
+    fn fold_rels(
+        &self,
+        op: &AggregateRels,
+        types: &[Symbol],
+        ids: Range<usize>,
+        groups: &mut Groups,
+    ) -> Result<()> {
+        for rel in self.graph.rel_ids_in(ids) {
+            self.step()?;
+            let Some(rel_type) = self.graph.rel_type(rel) else {
+                continue;
+            };
+            if !types.is_empty() && !types.contains(&rel_type) {
+                continue;
+            }
+            let accumulators = groups.of(self, rel, rel_type);
+            for ((spec, value), acc) in op.aggregates.iter().zip(accumulators) {
+                let value = match value {
+                    None => Value::Int(1),
+                    Some(value) => match self.rel_value(rel, rel_type, value) {
+                        Value::Null => continue,
+                        value => value,
+                    },
+                };
+                if spec.kind == AggregateKind::CountStar {
+                    if let Accumulator::Count(n) = acc {
+                        *n += 1;
+                    }
+                    continue;
+                }
+                aggregate::add(acc, value, spec)?;
+            }
+        }
+        Ok(())
     }
 
     fn rel_value(&self, rel: RelId, rel_type: Symbol, value: &RelValue) -> Value {
@@ -123,7 +163,8 @@ impl<'o> Groups<'o> {
     fn new(op: &'o AggregateRels) -> Groups<'o> {
         Groups {
             op,
-            by_type_only: op.keys.iter().all(|k| matches!(k, RelValue::Type)),
+            by_type_only: !op.keys.is_empty()
+                && op.keys.iter().all(|k| matches!(k, RelValue::Type)),
             by_type: Vec::new(),
             by_key: HashMap::default(),
             rows: Vec::new(),
@@ -132,7 +173,12 @@ impl<'o> Groups<'o> {
 
     /// The accumulators of the group `rel` falls in, made when first met.
     fn of(&mut self, reader: &Reader, rel: RelId, rel_type: Symbol) -> &mut [Accumulator] {
-        let at = if self.by_type_only {
+        let at = if self.op.keys.is_empty() {
+            if self.rows.is_empty() {
+                self.push(reader, rel, rel_type);
+            }
+            0
+        } else if self.by_type_only {
             let t = rel_type as usize;
             if self.by_type.len() <= t {
                 self.by_type.resize(t + 1, NO_GROUP);
@@ -159,6 +205,48 @@ impl<'o> Groups<'o> {
             }
         };
         &mut self.rows[at].1
+    }
+
+    /// Folds the groups of `other`, met over later relationships, into these.
+    fn merge(&mut self, other: Groups) -> Result<()> {
+        let mut type_of_group = vec![None; other.rows.len()];
+        for (t, &at) in other.by_type.iter().enumerate() {
+            if at != NO_GROUP {
+                type_of_group[at as usize] = Some(t);
+            }
+        }
+        for ((keys, accumulators), rel_type) in other.rows.into_iter().zip(type_of_group) {
+            let at = if self.op.keys.is_empty() {
+                self.rows.first().map(|_| 0)
+            } else if let (true, Some(t)) = (self.by_type_only, rel_type) {
+                if self.by_type.len() <= t {
+                    self.by_type.resize(t + 1, NO_GROUP);
+                }
+                let at = self.by_type[t];
+                if at == NO_GROUP {
+                    self.by_type[t] = self.rows.len() as u32;
+                }
+                (at != NO_GROUP).then_some(at as usize)
+            } else {
+                let at = self.by_key.get(&keys).copied();
+                if at.is_none() {
+                    self.by_key.insert(keys.clone(), self.rows.len());
+                }
+                at
+            };
+            match at {
+                Some(at) => {
+                    let mine = &mut self.rows[at].1;
+                    for ((acc, later), spec) in
+                        mine.iter_mut().zip(accumulators).zip(specs(self.op))
+                    {
+                        aggregate::combine(acc, later, spec)?;
+                    }
+                }
+                None => self.rows.push((keys, accumulators)),
+            }
+        }
+        Ok(())
     }
 
     fn push(&mut self, reader: &Reader, rel: RelId, rel_type: Symbol) {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
+use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 pub use value::{Duration, NodeId, Path, RelId, Value};
 
@@ -302,6 +302,18 @@ impl Graph {
     /// One more than the largest node id in use: ids index arrays of this length.
     pub fn node_id_bound(&self) -> usize {
         self.inner.node_bound()
+    }
+
+    /// One more than the largest relationship id in use.
+    pub fn rel_id_bound(&self) -> usize {
+        self.inner.edge_bound()
+    }
+
+    /// The relationships with ids in `ids`, in id order.
+    pub fn rel_ids_in(&self, ids: std::ops::Range<usize>) -> impl Iterator<Item = RelId> + '_ {
+        let ids = ids.start..ids.end.min(self.inner.edge_bound());
+        ids.map(|i| RelId(i as u32))
+            .filter(|&rel| self.inner.edge_weight(eidx(rel)).is_some())
     }
 
     pub fn rel_count(&self) -> usize {
