@@ -55,7 +55,7 @@ pub struct Context<'a> {
     /// Checks left before the next reading of the clock and the heap.
     countdown: Cell<u32>,
     /// Scans of at least this many node ids feeding a grouping use two threads.
-    parallel_min_ids: usize,
+    pub(super) parallel_min_ids: usize,
 }
 
 /// How many checks pass between two readings of the clock and the heap: the flag is
