@@ -488,7 +488,7 @@ fn main() {
         record(json!({"median_s": round6(secs), "runs": [round6(secs)],
                       "result": {"nodes": nodes, "edges": edges},
                       "peak_rss_mb": rss_mb("VmHWM:"), "rss_mb": rss_mb("VmRSS:"),
-                      "loadavg_1m": loadavg(), "threads": 1,
+                      "loadavg_1m": loadavg(), "threads": 2,
                       "settle_s": round6(settle_s), "settle_runs": settle_runs})),
     );
     for (id, text) in &queries {
