@@ -83,62 +83,27 @@ impl Reader<'_> {
         let mut groups: [&[Found]; 2] = [&[], &[]];
         match start {
             Start::Ends([(first, first_label), (second, second_label)]) => {
-                let (found, also) = if self.graph.node_id_bound() >= self.ctx.parallel_min_ids {
-                    // On a large graph each side is found on a thread of its own: most
-                    // of the time goes to reading each end node's adjacency for the
-                    // first time.
-                    let worker = self.ctx.worker();
-                    let graph = self.graph;
-                    let (second_types, second_row) = (&types[second], row.clone());
-                    let (found, also) = std::thread::scope(|scope| {
-                        let also = scope.spawn(move || {
-                            let reader = Reader::new(graph, &worker);
-                            let mut row = second_row;
-                            let also = reader.side_from_end(
-                                chain,
-                                second,
-                                second_label,
-                                second_types,
-                                &mut row,
-                                None,
-                            );
-                            (also.map(sorted_by_middle), worker.steps.get())
-                        });
-                        let found = self
-                            .side_from_end(chain, first, first_label, &types[first], &mut row, None)
-                            .map(sorted_by_middle);
-                        let also = also
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                        (found, also)
-                    });
-                    let (also, steps) = also;
-                    self.ctx.steps.set(self.ctx.steps.get() + steps);
-                    (found?, also?)
-                } else {
-                    let found = sorted_by_middle(self.side_from_end(
-                        chain,
-                        first,
-                        first_label,
-                        &types[first],
-                        &mut row,
-                        None,
-                    )?);
-                    let mut met = FixedBitSet::new();
-                    for f in &found {
-                        met.grow_and_insert(f.middle.0 as usize);
-                    }
-                    let also = sorted_by_middle(self.side_from_end(
-                        chain,
-                        second,
-                        second_label,
-                        &types[second],
-                        &mut row,
-                        Some(&met),
-                    )?);
-                    (found, also)
-                };
-                // Both sorted by middle node: a merge join.
+                let found = sorted_by_middle(self.side_from_end(
+                    chain,
+                    first,
+                    first_label,
+                    &types[first],
+                    &mut row,
+                    None,
+                )?);
+                let mut met = FixedBitSet::new();
+                for f in &found {
+                    met.grow_and_insert(f.middle.0 as usize);
+                }
+                let also = sorted_by_middle(self.side_from_end(
+                    chain,
+                    second,
+                    second_label,
+                    &types[second],
+                    &mut row,
+                    Some(&met),
+                )?);
+                // Both sorted by middle node, and every middle node of `also` is in `found`.
                 let mut firsts = found.chunk_by(|x, y| x.middle == y.middle).peekable();
                 for group in also.chunk_by(|x, y| x.middle == y.middle) {
                     let middle = group[0].middle;
