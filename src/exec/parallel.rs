@@ -49,50 +49,56 @@ impl<'a> Reader<'a> {
         if !qualifies {
             return Ok(None);
         }
-        // Both halves must read one statement clock.
-        self.ctx.clock.get_or_init(chrono::Utc::now);
-        let worker = self.ctx.worker();
-        let graph = self.graph;
         let row = &rows[0];
-        let middle = bound / 2;
-        let (first, second) = std::thread::scope(|scope| {
-            let second = scope.spawn(move || {
-                let reader = Reader::new(graph, &worker);
-                let mut groups = Aggregation::new(keys, specs);
-                let scanned = reader.scan_into(ops, row, middle..bound, &mut groups);
-                (scanned.map(|()| groups), worker.steps.get())
-            });
+        let (first, second) = self.split_in_two(bound, |reader, ids| {
             let mut groups = Aggregation::new(keys, specs);
-            let first = self
-                .scan_into(ops, row, 0..middle, &mut groups)
-                .map(|()| groups);
-            let second = second
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (first, second)
+            reader
+                .scan_into(ops, row, ids, &mut groups)
+                .map(|()| groups)
         });
-        let (second, steps) = second;
-        self.ctx.steps.set(self.ctx.steps.get() + steps);
         let (mut first, second) = match (first, second) {
             (Ok(first), Ok(second)) => (first, second),
-            (first, second) => {
-                // The first half's error is the one a single scan would have met first.
-                let error = match (first, second) {
-                    (Err(e), other) => {
-                        discard_groups(other);
-                        e
-                    }
-                    (Ok(groups), Err(e)) => {
-                        groups.discard();
-                        e
-                    }
-                    (Ok(_), Ok(_)) => unreachable!("matched above"),
-                };
+            // The first half's error is the one a single scan would have met first.
+            (Err(error), other) => {
+                discard_groups(other);
+                return Err(error);
+            }
+            (Ok(groups), Err(error)) => {
+                groups.discard();
                 return Err(error);
             }
         };
         first.merge(self, second)?;
         first.finish(self).map(Some)
+    }
+
+    /// Runs `work` over the ids `0..bound` in two halves, the second on a thread of its
+    /// own with a reader of its own, and returns both results in id order. Both halves
+    /// read one statement clock and count their steps into the statement's.
+    pub(super) fn split_in_two<T: Send>(
+        &self,
+        bound: usize,
+        work: impl Fn(&Reader<'_>, Range<usize>) -> T + Sync,
+    ) -> (T, T) {
+        self.ctx.clock.get_or_init(chrono::Utc::now);
+        let worker = self.ctx.worker();
+        let graph = self.graph;
+        let middle = bound / 2;
+        let work = &work;
+        let (first, (second, steps)) = std::thread::scope(|scope| {
+            let second = scope.spawn(move || {
+                let reader = Reader::new(graph, &worker);
+                let result = work(&reader, middle..bound);
+                (result, worker.steps.get())
+            });
+            let first = work(self, 0..middle);
+            let second = second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (first, second)
+        });
+        self.ctx.steps.set(self.ctx.steps.get() + steps);
+        (first, second)
     }
 
     /// Scans the nodes of `ops[0]` with ids in `ids`, pushing each matching row through
@@ -194,7 +200,7 @@ fn combines(spec: &AggregateSpec) -> bool {
 impl<'a> Context<'a> {
     /// A context for a second thread of this statement: the same parameters, interrupt
     /// flag, limits, deadline and clock, its own step count.
-    pub(super) fn worker(&self) -> Context<'a> {
+    fn worker(&self) -> Context<'a> {
         let clock = std::cell::OnceCell::new();
         if let Some(now) = self.clock.get() {
             let _ = clock.set(*now);

@@ -52,26 +52,13 @@ impl Reader<'_> {
         if let Some(types) = self.type_symbols(&op.rel_filter) {
             let bound = self.graph.rel_id_bound();
             if bound >= self.ctx.parallel_min_ids.max(2) {
-                let middle = bound / 2;
-                let worker = self.ctx.worker();
-                let graph = self.graph;
-                let types = &types;
-                let (first, second) = std::thread::scope(|scope| {
-                    let second = scope.spawn(move || {
-                        let reader = Reader::new(graph, &worker);
-                        let mut groups = Groups::new(op);
-                        let folded = reader.fold_rels(op, types, middle..bound, &mut groups);
-                        (folded.map(|()| groups), worker.steps.get())
-                    });
-                    let first = self.fold_rels(op, types, 0..middle, &mut groups);
-                    let second = second
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    (first, second)
+                let (first, second) = self.split_in_two(bound, |reader, ids| {
+                    let mut groups = Groups::new(op);
+                    reader
+                        .fold_rels(op, &types, ids, &mut groups)
+                        .map(|()| groups)
                 });
-                let (second, steps) = second;
-                self.ctx.steps.set(self.ctx.steps.get() + steps);
-                first?;
+                groups = first?;
                 groups.merge(second?)?;
             } else {
                 self.fold_rels(op, &types, 0..bound, &mut groups)?;
