@@ -496,6 +496,12 @@ impl Graph {
         self.inner.reserve_edges(rels);
         self.node_props.reserve(self.inner.node_count() + nodes);
         self.rel_props.reserve(self.inner.edge_count() + rels);
+        if let Some(name_key) = self.name_key {
+            let node_props = &self.node_props;
+            self.name_index.reserve(nodes, |n: NodeId| {
+                node_props.get(n.0, name_key).and_then(Value::as_str)
+            });
+        }
     }
 
     /// Gives back the room reserved beyond what the graph holds (a bulk load reserves

@@ -17,6 +17,14 @@ enum Named {
     Many(u32),
 }
 
+/// The first node carrying a name: the one whose name stands for the entry.
+fn first_node(groups: &[Vec<NodeId>], named: Named) -> NodeId {
+    match named {
+        Named::One(id) => id,
+        Named::Many(group) => groups[group as usize][0],
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct NameIndex {
     table: HashTable<Named>,
@@ -29,10 +37,7 @@ pub(crate) struct NameIndex {
 
 impl NameIndex {
     fn first(&self, named: Named) -> NodeId {
-        match named {
-            Named::One(id) => id,
-            Named::Many(group) => self.groups[group as usize][0],
-        }
+        first_node(&self.groups, named)
     }
 
     /// The nodes named `name`; `name_of` gives every indexed node's current name.
@@ -52,6 +57,20 @@ impl NameIndex {
         }
     }
 
+    /// Makes room for `additional` more names, so that a bulk load does not grow the
+    /// table step by step, rereading the names already indexed at each step.
+    pub fn reserve<'n>(&mut self, additional: usize, name_of: impl Fn(NodeId) -> Option<&'n str>) {
+        let NameIndex {
+            table,
+            groups,
+            hasher,
+            ..
+        } = self;
+        table.reserve(additional, |e| {
+            hasher.hash_one(name_of(first_node(groups, *e)).unwrap_or_default())
+        });
+    }
+
     /// Adds `id` under `name`, which must be its name in `name_of` already.
     pub fn insert<'n>(
         &mut self,
@@ -66,10 +85,7 @@ impl NameIndex {
             free,
             hasher,
         } = self;
-        let first = |e: &Named| match *e {
-            Named::One(id) => id,
-            Named::Many(group) => groups[group as usize][0],
-        };
+        let first = |e: &Named| first_node(groups, *e);
         let found = table.find_mut(hash, |e| name_of(first(e)) == Some(name));
         match found {
             Some(Named::Many(group)) => groups[*group as usize].push(id),
@@ -93,11 +109,7 @@ impl NameIndex {
             None => {
                 // Rehashing reads the names of the nodes already indexed.
                 table.insert_unique(hash, Named::One(id), |e| {
-                    let node = match *e {
-                        Named::One(id) => id,
-                        Named::Many(group) => groups[group as usize][0],
-                    };
-                    hasher.hash_one(name_of(node).unwrap_or_default())
+                    hasher.hash_one(name_of(first_node(groups, *e)).unwrap_or_default())
                 });
             }
         }
@@ -117,10 +129,7 @@ impl NameIndex {
             free,
             ..
         } = self;
-        let first = |e: &Named| match *e {
-            Named::One(id) => id,
-            Named::Many(group) => groups[group as usize][0],
-        };
+        let first = |e: &Named| first_node(groups, *e);
         let Ok(entry) = table.find_entry(hash, |e| name_of(first(e)) == Some(name)) else {
             return;
         };
