@@ -162,7 +162,7 @@ impl<'o> Groups<'o> {
     fn of(&mut self, reader: &Reader, rel: RelId, rel_type: Symbol) -> &mut [Accumulator] {
         let at = if self.op.keys.is_empty() {
             if self.rows.is_empty() {
-                self.push(reader, rel, rel_type);
+                self.push(Vec::new());
             }
             0
         } else if self.by_type_only {
@@ -172,21 +172,16 @@ impl<'o> Groups<'o> {
             }
             if self.by_type[t] == NO_GROUP {
                 self.by_type[t] = self.rows.len() as u32;
-                self.push(reader, rel, rel_type);
+                self.push(self.keys_of(reader, rel, rel_type));
             }
             self.by_type[t] as usize
         } else {
-            let key: Row = self
-                .op
-                .keys
-                .iter()
-                .map(|k| reader.rel_value(rel, rel_type, k))
-                .collect();
+            let key = self.keys_of(reader, rel, rel_type);
             match self.by_key.get(&key) {
                 Some(&at) => at,
                 None => {
-                    self.by_key.insert(key, self.rows.len());
-                    self.push(reader, rel, rel_type);
+                    self.by_key.insert(key.clone(), self.rows.len());
+                    self.push(key);
                     self.rows.len() - 1
                 }
             }
@@ -236,13 +231,16 @@ impl<'o> Groups<'o> {
         Ok(())
     }
 
-    fn push(&mut self, reader: &Reader, rel: RelId, rel_type: Symbol) {
-        let keys = self
-            .op
+    fn keys_of(&self, reader: &Reader, rel: RelId, rel_type: Symbol) -> Row {
+        self.op
             .keys
             .iter()
             .map(|k| reader.rel_value(rel, rel_type, k))
-            .collect();
+            .collect()
+    }
+
+    /// Starts a group with `keys`.
+    fn push(&mut self, keys: Row) {
         self.rows
             .push((keys, aggregate::accumulators(specs(self.op))));
     }

@@ -485,7 +485,7 @@ impl Graph {
     }
 
     pub fn degree(&self, node: NodeId, direction: Direction) -> usize {
-        self.rels_of(node, direction).count()
+        self.count_rels_of_types(node, direction, &[])
     }
 
     // ── Bulk loading ──
@@ -497,10 +497,8 @@ impl Graph {
         self.node_props.reserve(self.inner.node_count() + nodes);
         self.rel_props.reserve(self.inner.edge_count() + rels);
         if let Some(name_key) = self.name_key {
-            let node_props = &self.node_props;
-            self.name_index.reserve(nodes, |n: NodeId| {
-                node_props.get(n.0, name_key).and_then(Value::as_str)
-            });
+            self.name_index
+                .reserve(nodes, name_reader(&self.node_props, name_key));
         }
     }
 
@@ -696,8 +694,7 @@ impl Graph {
         let Some(name_key) = self.name_key else {
             return;
         };
-        let node_props = &self.node_props;
-        let name_of = |n: NodeId| node_props.get(n.0, name_key).and_then(Value::as_str);
+        let name_of = name_reader(&self.node_props, name_key);
         if let Some(name) = name_of(id) {
             self.name_index.remove(name, id, name_of);
         }
@@ -707,12 +704,19 @@ impl Graph {
         let Some(name_key) = self.name_key else {
             return;
         };
-        let node_props = &self.node_props;
-        let name_of = |n: NodeId| node_props.get(n.0, name_key).and_then(Value::as_str);
+        let name_of = name_reader(&self.node_props, name_key);
         if let Some(name) = name_of(id) {
             self.name_index.insert(name, id, name_of);
         }
     }
+}
+
+/// Each node's `name`, when it is a string: what the name index hashes and compares.
+fn name_reader<'a>(
+    node_props: &'a PropertyColumns,
+    name_key: Symbol,
+) -> impl Fn(NodeId) -> Option<&'a str> + Copy + 'a {
+    move |n| node_props.get(n.0, name_key).and_then(Value::as_str)
 }
 
 /// Relationships of one node (of some types, or all when `types` is empty) read from the adjacency index, then from the

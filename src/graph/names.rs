@@ -25,6 +25,15 @@ fn first_node(groups: &[Vec<NodeId>], named: Named) -> NodeId {
     }
 }
 
+/// The hash of an entry when the table grows, from the name of its first node.
+fn rehash<'a, 'n>(
+    groups: &'a [Vec<NodeId>],
+    hasher: &'a RandomState,
+    name_of: impl Fn(NodeId) -> Option<&'n str> + 'a,
+) -> impl Fn(&Named) -> u64 + 'a {
+    move |e| hasher.hash_one(name_of(first_node(groups, *e)).unwrap_or_default())
+}
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct NameIndex {
     table: HashTable<Named>,
@@ -66,9 +75,7 @@ impl NameIndex {
             hasher,
             ..
         } = self;
-        table.reserve(additional, |e| {
-            hasher.hash_one(name_of(first_node(groups, *e)).unwrap_or_default())
-        });
+        table.reserve(additional, rehash(groups, hasher, name_of));
     }
 
     /// Adds `id` under `name`, which must be its name in `name_of` already.
@@ -108,9 +115,7 @@ impl NameIndex {
             }
             None => {
                 // Rehashing reads the names of the nodes already indexed.
-                table.insert_unique(hash, Named::One(id), |e| {
-                    hasher.hash_one(name_of(first_node(groups, *e)).unwrap_or_default())
-                });
+                table.insert_unique(hash, Named::One(id), rehash(groups, hasher, name_of));
             }
         }
     }
