@@ -16,6 +16,10 @@ use super::{Flow, OpState, Reader, Result, Row, get, set};
 
 pub(super) type Next<'n> = dyn FnMut(Row) -> Result<Flow> + 'n;
 
+/// Maps keyed by node id hash with foldhash: SipHash's resistance to chosen keys buys
+/// nothing for ids the graph handed out, and costs a third of a shortest-path search.
+type NodeMap<V> = HashMap<NodeId, V, foldhash::fast::RandomState>;
+
 /// A node's matches are kept once it has at least this many relationships to scan:
 /// rescanning a short list costs about as much as a cache lookup.
 const MEMO_MIN_DEGREE: usize = 16;
@@ -25,7 +29,7 @@ const MEMO_MAX_ENTRIES: usize = 1 << 21;
 /// Matching neighbours of high-degree nodes, for a memoized expansion.
 #[derive(Default)]
 pub(super) struct NeighbourCache {
-    lists: HashMap<NodeId, Arc<[(RelId, NodeId)]>>,
+    lists: NodeMap<Arc<[(RelId, NodeId)]>>,
     entries: usize,
 }
 
@@ -765,8 +769,8 @@ impl Reader<'_> {
         max: Option<u64>,
         scratch: &mut Row,
     ) -> Result<Option<Predecessors>> {
-        let mut depth_of: HashMap<NodeId, u64> = HashMap::from([(from, 0)]);
-        let mut preds: Predecessors = HashMap::new();
+        let mut depth_of: NodeMap<u64> = [(from, 0)].into_iter().collect();
+        let mut preds = Predecessors::default();
         let mut frontier = VecDeque::from([from]);
         let mut depth = 0;
         while !frontier.is_empty() && !depth_of.contains_key(&to) {
@@ -967,7 +971,7 @@ struct Side {
     direction: Direction,
     frontier: Vec<NodeId>,
     /// Every node reached, with the node and relationship it was reached through.
-    parent: HashMap<NodeId, Option<(NodeId, RelId)>>,
+    parent: NodeMap<Option<(NodeId, RelId)>>,
 }
 
 impl Side {
@@ -975,7 +979,7 @@ impl Side {
         Side {
             direction,
             frontier: vec![root],
-            parent: HashMap::from([(root, None)]),
+            parent: [(root, None)].into_iter().collect(),
         }
     }
 
@@ -1019,7 +1023,7 @@ fn join_halves(meeting: NodeId, forward: &Side, backward: &Side) -> Path {
 /// Walks predecessor lists back from `at` to `from`, building paths (all, or the first).
 /// There can be exponentially many, so every step is `check`ed (Ctrl-C, limits).
 /// For each node reached, the hops that reach it on shortest routes.
-type Predecessors = HashMap<NodeId, Vec<(NodeId, RelId)>>;
+type Predecessors = NodeMap<Vec<(NodeId, RelId)>>;
 
 fn collect_paths(
     at: NodeId,
