@@ -239,7 +239,8 @@ impl Database {
                 self.parallel_min_ids
             };
             let ctx = exec::Context::new(params, &self.interrupt)
-                .with_parallel_threshold(parallel_min_ids);
+                .with_parallel_threshold(parallel_min_ids)
+                .with_shortcuts(!self.unoptimized);
             // A replay redoes what was acknowledged: the session's limits do not apply.
             let ctx = match run {
                 Run::Live => ctx.with_limits(&self.limits),

@@ -6,6 +6,8 @@
 //! happens in the library (`repl::run::Runner`, `repl::progress`, `export`,
 //! `load::save_dir`), where it is tested.
 
+mod counting_alloc;
+
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -125,11 +127,8 @@ fn parse_memory_limit(arg: &str) -> Result<MemoryLimit, String> {
     limits::parse_size(arg).map(|size| MemoryLimit(Some(size)))
 }
 
-/// Counts the bytes allocated, for the memory budget (read through
-/// [`limits::set_heap_probe`]); it sets no limit of its own, so an allocation never
-/// aborts the process before a statement's check can fail it cleanly.
 #[global_allocator]
-static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+static ALLOCATOR: counting_alloc::CountingAllocator = counting_alloc::CountingAllocator;
 
 fn parse_param_arg(arg: &str) -> Result<(String, String), String> {
     let (name, value) = arg
@@ -184,7 +183,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    limits::set_heap_probe(|| ALLOCATOR.allocated());
+    limits::set_heap_probe(counting_alloc::allocated);
     db.set_limits(Limits {
         timeout: cli.timeout,
         max_rows: cli.max_rows,

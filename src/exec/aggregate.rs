@@ -82,27 +82,19 @@ impl<'p> Aggregation<'p> {
             self.group_of_scratch()
         };
         let width = self.specs.len();
-        let accumulators = &mut self.accumulators[g * width..(g + 1) * width];
-        for (i, spec) in self.specs.iter().enumerate() {
-            if spec.kind == AggregateKind::CountStar {
-                if let Accumulator::Count(n) = &mut accumulators[i] {
-                    *n += 1;
-                }
-                continue;
-            }
-            let value = match &spec.arg {
-                Some(arg) => reader.eval(arg, &mut row)?,
-                None => Value::Null,
-            };
-            if let (Some(param), None) = (&spec.param, &self.params[i]) {
-                self.params[i] = Some(reader.eval(param, &mut row)?);
-            }
-            if value.is_null() || (spec.distinct && !self.seen[g * width + i].insert(&value)) {
-                continue;
-            }
-            add(&mut accumulators[i], value, spec)?;
-        }
-        Ok(())
+        let seen = if self.seen.is_empty() {
+            None
+        } else {
+            Some(&mut self.seen[g * width..(g + 1) * width])
+        };
+        fold(
+            reader,
+            self.specs,
+            &mut self.accumulators[g * width..(g + 1) * width],
+            seen,
+            &mut self.params,
+            &mut row,
+        )
     }
 
     /// The number of the group whose keys are in `scratch`, started if new (taking the
@@ -194,6 +186,72 @@ impl<'p> Aggregation<'p> {
             })
             .collect()
     }
+}
+
+/// Folds `row` into one group's accumulators. `seen` holds what its `DISTINCT`
+/// aggregates have seen; without it every value counts as new.
+fn fold(
+    reader: &Reader,
+    specs: &[AggregateSpec],
+    accumulators: &mut [Accumulator],
+    mut seen: Option<&mut [SeenValues]>,
+    params: &mut [Option<Value>],
+    row: &mut Row,
+) -> Result<()> {
+    for (i, spec) in specs.iter().enumerate() {
+        if spec.kind == AggregateKind::CountStar {
+            if let Accumulator::Count(n) = &mut accumulators[i] {
+                *n += 1;
+            }
+            continue;
+        }
+        let value = match &spec.arg {
+            Some(arg) => reader.eval(arg, row)?,
+            None => Value::Null,
+        };
+        if let Some(param) = &spec.param
+            && params[i].is_none()
+        {
+            params[i] = Some(reader.eval(param, row)?);
+        }
+        if value.is_null() {
+            continue;
+        }
+        if let Some(seen) = seen.as_deref_mut()
+            && spec.distinct
+            && !seen[i].insert(&value)
+        {
+            continue;
+        }
+        add(&mut accumulators[i], value, spec)?;
+    }
+    Ok(())
+}
+
+/// The output row of a group made of `row` alone: its keys, then its aggregates. For a
+/// grouping where no two rows can share keys (see `Reader::groups_each_row`), this
+/// streams what [`Aggregation`] would give, without holding the groups. No aggregate may
+/// take a parameter (a percentile's is read once for all groups).
+pub(super) fn lone_group(
+    reader: &Reader,
+    keys: &[Expr],
+    specs: &[AggregateSpec],
+    mut row: Row,
+) -> Result<Row> {
+    let mut out = Vec::with_capacity(keys.len() + specs.len());
+    for key in keys {
+        out.push(reader.eval(key, &mut row)?);
+    }
+    debug_assert!(
+        specs.iter().all(|s| s.param.is_none()),
+        "a parameter spans groups"
+    );
+    let mut accumulators = accumulators(specs);
+    fold(reader, specs, &mut accumulators, None, &mut [], &mut row)?;
+    for (acc, spec) in accumulators.into_iter().zip(specs) {
+        out.push(finish(acc, spec, None)?);
+    }
+    Ok(out)
 }
 
 /// The values a `DISTINCT` aggregate has seen in one group. Many nodes, the usual case

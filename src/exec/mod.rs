@@ -32,7 +32,7 @@ use crate::Params;
 use crate::graph::{Graph, Value};
 use crate::limits::{self, Limits};
 use crate::plan::LogicalPlan;
-use crate::plan::logical::{Op, Pipeline};
+use crate::plan::logical::{Expr, ExprKind, Op, Pipeline};
 use crate::result::{ResultSet, Stats};
 
 /// What a running statement needs besides the graph.
@@ -56,6 +56,9 @@ pub struct Context<'a> {
     countdown: Cell<u32>,
     /// Scans of at least this many node ids feeding a grouping use two threads.
     pub(super) parallel_min_ids: usize,
+    /// Whether the executor takes its own shortcuts (a group per row: see
+    /// `Reader::groups_each_row`); off when testing against the plain plan.
+    pub(super) shortcuts: bool,
 }
 
 /// How many checks pass between two readings of the clock and the heap: the flag is
@@ -76,7 +79,14 @@ impl<'a> Context<'a> {
             heap_at_start: None,
             countdown: Cell::new(CHECKS_PER_READING),
             parallel_min_ids: parallel::MIN_IDS,
+            shortcuts: true,
         }
+    }
+
+    /// Turns the executor's own shortcuts off (or on): the plain plan runs as planned.
+    pub fn with_shortcuts(mut self, on: bool) -> Context<'a> {
+        self.shortcuts = on;
+        self
     }
 
     /// Groups over scans of at least `nodes` node ids on two threads (`usize::MAX`:
@@ -348,6 +358,9 @@ enum OpState {
     Count(u64),
     Seen(seen::SeenRows),
     Neighbours(matching::NeighbourCache),
+    /// The symbols of a relationship filter's types, resolved once per run (`None`: a
+    /// type the graph has never seen, so nothing matches).
+    Types(Option<Vec<crate::graph::Symbol>>),
 }
 
 /// Runs read operators over an immutable graph.
@@ -386,7 +399,8 @@ impl<'a> Reader<'a> {
         rows: Vec<Row>,
         sink: &mut dyn FnMut(Row) -> Result<Flow>,
     ) -> Result<Flow> {
-        let barrier = ops.iter().position(Op::is_barrier);
+        let barrier = (0..ops.len())
+            .position(|i| ops[i].is_barrier() && !self.groups_each_row(ops, i, rows.len()));
         let Some(at) = barrier else {
             let states: Vec<RefCell<OpState>> =
                 ops.iter().map(|_| RefCell::new(OpState::None)).collect();
@@ -422,7 +436,11 @@ impl<'a> Reader<'a> {
                 aggregation.finish(self)?
             }
             Op::Sort { keys } => {
-                let mut sorter = sort::Sorter::new(keys, self.rows_wanted(&ops[at + 1..]));
+                let wanted = self.rows_wanted(&ops[at + 1..]);
+                if let Some(rows) = self.sort_in_parallel(&ops[..at], &rows, keys, wanted)? {
+                    return self.run(&ops[at + 1..], rows, sink);
+                }
+                let mut sorter = sort::Sorter::new(keys, wanted);
                 let ran = self.run(&ops[..at], rows, &mut |row| {
                     sorter.add(self, row)?;
                     Ok(Flow::Continue)
@@ -441,6 +459,41 @@ impl<'a> Reader<'a> {
             }
         };
         self.run(&ops[at + 1..], rows, sink)
+    }
+
+    /// Whether `ops[at]` is an aggregation in which no two of its input rows can share
+    /// their keys, so that it can stream a group per row instead of holding them all (a
+    /// degree per node, `count(r)` grouped by `a.name`, is a million groups of one row).
+    /// It holds when one input row starts a scan of distinct nodes `a` that nothing after
+    /// it multiplies, and a key identifies `a`: the node itself, or its name when every
+    /// node has a name of its own.
+    pub(super) fn groups_each_row(&self, ops: &[Op], at: usize, input_rows: usize) -> bool {
+        let Some(Op::Aggregate { keys, aggregates }) = ops.get(at) else {
+            return false;
+        };
+        let Some(Op::NodeScan { slot: node, .. }) = ops.first() else {
+            return false;
+        };
+        let keeps_rows = |op: &Op| {
+            matches!(
+                op,
+                Op::Filter(_) | Op::CheckNode { .. } | Op::CountRels { .. }
+            )
+        };
+        let is_node = |expr: &Expr| matches!(expr.kind, ExprKind::Slot(s) if s == *node);
+        let identifies = |key: &Expr| match &key.kind {
+            ExprKind::Slot(s) => s == node,
+            ExprKind::Property { base, key } => {
+                is_node(base) && key.name == "name" && self.graph.names_identify_nodes()
+            }
+            _ => false,
+        };
+        self.ctx.shortcuts
+            && input_rows == 1
+            && ops[1..at].iter().all(keeps_rows)
+            // A percentile's parameter is read from the first row of all groups.
+            && aggregates.iter().all(|spec| spec.param.is_none())
+            && keys.iter().any(identifies)
     }
 
     /// How many rows `ops` can pass on at most, when they start with `[SKIP] LIMIT`.
@@ -493,7 +546,12 @@ impl<'a> Reader<'a> {
                 direction,
                 rel_filter,
                 into,
-            } => self.count_rels(*from, *direction, rel_filter, *into, row, &mut next),
+            } => self.count_rels(
+                (*from, *direction, rel_filter, *into),
+                row,
+                &states[i],
+                &mut next,
+            ),
             Op::AggregateRels(op) => self.aggregate_rels(op, &mut next),
             Op::VarExpand(expand) => self.var_expand(expand, row, &mut next),
             Op::ChainCount(chain) => {
@@ -594,12 +652,11 @@ impl<'a> Reader<'a> {
                 row.truncate(*width);
                 next(row)
             }
-            Op::Aggregate { .. }
-            | Op::Sort { .. }
-            | Op::Create(_)
-            | Op::Merge(_)
-            | Op::Set(_)
-            | Op::Delete { .. } => {
+            // Only when each row is a group of its own: `run` applies the others.
+            Op::Aggregate { keys, aggregates } => {
+                next(aggregate::lone_group(self, keys, aggregates, row)?)
+            }
+            Op::Sort { .. } | Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Delete { .. } => {
                 unreachable!("push: barrier operators are applied by run")
             }
         }

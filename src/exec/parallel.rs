@@ -13,9 +13,10 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use crate::graph::{NodeId, Value};
-use crate::plan::logical::{AggregateKind, AggregateSpec, Expr, NodeSource, Op};
+use crate::plan::logical::{AggregateKind, AggregateSpec, Expr, NodeSource, Op, SortKey};
 
 use super::aggregate::Aggregation;
+use super::sort::Sorter;
 use super::{Context, Flow, OpState, Reader, Result, Row, discard, set};
 
 /// Scans of fewer ids run on one thread: starting a second costs tens of microseconds,
@@ -33,27 +34,17 @@ impl<'a> Reader<'a> {
         keys: &[Expr],
         specs: &[AggregateSpec],
     ) -> Result<Option<Vec<Row>>> {
-        let bound = self.graph.node_id_bound();
-        let qualifies = rows.len() == 1
-            && bound >= self.ctx.parallel_min_ids.max(2)
-            && matches!(
-                ops.first(),
-                Some(Op::NodeScan {
-                    source: NodeSource::All | NodeSource::Label(_),
-                    ..
-                })
-            )
-            && ops[1..].iter().all(keeps_no_state)
-            && specs.iter().all(combines)
-            && self.ctx.deleted_rel_types.borrow().is_empty();
-        if !qualifies {
+        if !(self.scan_splits(ops, rows) && specs.iter().all(combines)) {
             return Ok(None);
         }
         let row = &rows[0];
-        let (first, second) = self.split_in_two(bound, |reader, ids| {
+        let (first, second) = self.split_in_two(self.graph.node_id_bound(), |reader, ids| {
             let mut groups = Aggregation::new(keys, specs);
             reader
-                .scan_into(ops, row, ids, &mut groups)
+                .scan_into(ops, row, ids, &mut |row| {
+                    groups.add(reader, row)?;
+                    Ok(Flow::Continue)
+                })
                 .map(|()| groups)
         });
         let (mut first, second) = match (first, second) {
@@ -70,6 +61,63 @@ impl<'a> Reader<'a> {
         };
         first.merge(self, second)?;
         first.finish(self).map(Some)
+    }
+
+    /// The rows of sorting the output of `ops` over `rows` by `keys` (the first `wanted`
+    /// of them, when a `LIMIT` follows), keyed and pruned on two threads; `None` when
+    /// the pipeline does not qualify, as for [`Reader::aggregate_in_parallel`].
+    pub(super) fn sort_in_parallel(
+        &self,
+        ops: &[Op],
+        rows: &[Row],
+        keys: &[SortKey],
+        wanted: Option<usize>,
+    ) -> Result<Option<Vec<Row>>> {
+        if !self.scan_splits(ops, rows) {
+            return Ok(None);
+        }
+        let row = &rows[0];
+        let (first, second) = self.split_in_two(self.graph.node_id_bound(), |reader, ids| {
+            let mut sorter = Sorter::new(keys, wanted);
+            reader
+                .scan_into(ops, row, ids, &mut |row| {
+                    sorter.add(reader, row)?;
+                    Ok(Flow::Continue)
+                })
+                .map(|()| sorter)
+        });
+        let (mut first, second) = match (first, second) {
+            (Ok(first), Ok(second)) => (first, second),
+            (Err(error), other) => {
+                if let Ok(sorter) = other {
+                    sorter.discard();
+                }
+                return Err(error);
+            }
+            (Ok(sorter), Err(error)) => {
+                sorter.discard();
+                return Err(error);
+            }
+        };
+        first.merge(second);
+        first.finish(self).map(Some)
+    }
+
+    /// Whether `ops` over `rows` is a scan of many nodes whose rows can be produced in
+    /// two halves of the node ids: one input row, a scan by label or of all nodes, and
+    /// after it only operators that treat each row on its own.
+    fn scan_splits(&self, ops: &[Op], rows: &[Row]) -> bool {
+        rows.len() == 1
+            && self.graph.node_id_bound() >= self.ctx.parallel_min_ids.max(2)
+            && matches!(
+                ops.first(),
+                Some(Op::NodeScan {
+                    source: NodeSource::All | NodeSource::Label(_),
+                    ..
+                })
+            )
+            && (1..ops.len()).all(|i| keeps_no_state(&ops[i]) || self.groups_each_row(ops, i, 1))
+            && self.ctx.deleted_rel_types.borrow().is_empty()
     }
 
     /// Runs `work` over the ids `0..bound` in two halves, the second on a thread of its
@@ -102,13 +150,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Scans the nodes of `ops[0]` with ids in `ids`, pushing each matching row through
-    /// the rest of `ops` into `groups`.
+    /// the rest of `ops` into `sink`.
     fn scan_into(
         &self,
         ops: &[Op],
         row: &Row,
         ids: Range<usize>,
-        groups: &mut Aggregation,
+        sink: &mut dyn FnMut(Row) -> Result<Flow>,
     ) -> Result<()> {
         let Op::NodeScan {
             slot,
@@ -117,20 +165,16 @@ impl<'a> Reader<'a> {
             ..
         } = &ops[0]
         else {
-            unreachable!("aggregate_in_parallel checked the scan")
+            unreachable!("scan_splits checked the scan")
         };
         let states: Vec<RefCell<OpState>> =
             ops.iter().map(|_| RefCell::new(OpState::None)).collect();
-        let mut sink = |row: Row| -> Result<Flow> {
-            groups.add(self, row)?;
-            Ok(Flow::Continue)
-        };
         let mut visit = |node: NodeId| -> Result<Flow> {
             self.step()?;
             let mut r = row.clone();
             set(&mut r, *slot, Value::Node(node));
             if self.node_matches(node, filter, &mut r)? {
-                self.push(ops, 1, r, &states, &mut sink)
+                self.push(ops, 1, r, &states, sink)
             } else {
                 Ok(Flow::Continue)
             }
@@ -150,7 +194,7 @@ impl<'a> Reader<'a> {
                     .try_for_each(|node| visit(node).map(drop)),
                 None => Ok(()),
             },
-            NodeSource::Name(_) => unreachable!("aggregate_in_parallel checked the source"),
+            NodeSource::Name(_) => unreachable!("scan_splits checked the source"),
         };
         if result.is_err() {
             discard(states);
@@ -216,6 +260,7 @@ impl<'a> Context<'a> {
             heap_at_start: self.heap_at_start,
             countdown: std::cell::Cell::new(super::CHECKS_PER_READING),
             parallel_min_ids: self.parallel_min_ids,
+            shortcuts: self.shortcuts,
         }
     }
 }

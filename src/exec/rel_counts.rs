@@ -4,6 +4,7 @@
 //! [`Op::CountRels`]: crate::plan::logical::Op::CountRels
 //! [`Op::AggregateRels`]: crate::plan::logical::Op::AggregateRels
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -12,7 +13,7 @@ use crate::plan::logical::{AggregateKind, AggregateRels, RelFilter, RelValue, Sl
 
 use super::aggregate::{self, Accumulator};
 use super::matching::Next;
-use super::{Flow, Reader, Result, Row, set};
+use super::{Flow, OpState, Reader, Result, Row, set};
 
 /// Group of the relationships of each type when the only keys are `type(r)`.
 const NO_GROUP: u32 = u32::MAX;
@@ -21,25 +22,28 @@ impl Reader<'_> {
     /// See [`Op::CountRels`](crate::plan::logical::Op::CountRels).
     pub(super) fn count_rels(
         &self,
-        from: Slot,
-        direction: Direction,
-        rel_filter: &RelFilter,
-        into: Slot,
+        (from, direction, rel_filter, into): (Slot, Direction, &RelFilter, Slot),
         mut row: Row,
+        state: &RefCell<OpState>,
         next: &mut Next,
     ) -> Result<Flow> {
         let Some(Value::Node(node)) = row.get(from) else {
             return Ok(Flow::Continue);
         };
-        let Some(types) = self.type_symbols(rel_filter) else {
+        let mut state = state.borrow_mut();
+        if !matches!(*state, OpState::Types(_)) {
+            *state = OpState::Types(self.type_symbols(rel_filter));
+        }
+        let OpState::Types(Some(types)) = &*state else {
             return Ok(Flow::Continue);
         };
         self.step()?;
-        let count = self.graph.count_rels_of_types(*node, direction, &types);
+        let count = self.graph.count_rels_of_types(*node, direction, types);
         if count == 0 {
             return Ok(Flow::Continue);
         }
         set(&mut row, into, Value::Int(count as i64));
+        drop(state);
         next(row)
     }
 

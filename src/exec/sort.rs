@@ -90,6 +90,25 @@ impl<'k> Sorter<'k> {
         Ok(true)
     }
 
+    /// Takes in the rows of `later`, which sorted the rows that arrived after this
+    /// one's (the second half of a scan), so that they lose ties to this one's.
+    pub(super) fn merge(&mut self, later: Sorter) {
+        let offset = self.arrived;
+        self.rows.extend(
+            later
+                .rows
+                .into_iter()
+                .map(|(key, arrived, row)| (key, offset + arrived, row)),
+        );
+        self.arrived += later.arrived;
+        if let Some(bound) = self.bound
+            && bound > 0
+            && self.rows.len() >= bound.saturating_mul(2).max(64)
+        {
+            self.prune(bound);
+        }
+    }
+
     /// Drops the rows on another thread: a stopped statement answers at once.
     pub(super) fn discard(self) {
         discard(self.rows);

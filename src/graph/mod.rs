@@ -342,6 +342,12 @@ impl Graph {
         self.name_index.get(name, |n| self.name_of(n))
     }
     /// The property key that the name index covers.
+    /// Whether every node has a string `name` that no other node has, so that a node's
+    /// name identifies it (grouping by name is grouping by node).
+    pub fn names_identify_nodes(&self) -> bool {
+        self.name_index.names_are_distinct() && self.name_index.len() == self.node_count()
+    }
+
     pub fn name_key(&self) -> Option<Symbol> {
         self.name_key
     }
@@ -866,6 +872,24 @@ mod tests {
         assert_eq!(g.nodes_with_label(person).collect::<Vec<_>>(), vec![a]);
         g.remove_label(a, person);
         assert_eq!(g.label_count(person), 0);
+    }
+
+    #[test]
+    fn names_identify_nodes_only_while_every_node_has_its_own_string_name() {
+        let (mut g, a, b, _) = sample();
+        assert!(g.names_identify_nodes());
+        let name = g.key_symbol("name").unwrap();
+        g.set_node_property(b, name, Value::str("Kogan"));
+        assert!(!g.names_identify_nodes(), "two nodes named Kogan");
+        g.set_node_property(b, name, Value::str("GSR"));
+        assert!(g.names_identify_nodes());
+        g.set_node_property(a, name, Value::Int(1));
+        assert!(!g.names_identify_nodes(), "a name that is not a string");
+        g.set_node_property(a, name, Value::str("Kogan"));
+        let c = g.add_node_named(&["Company"], vec![]);
+        assert!(!g.names_identify_nodes(), "a node without a name");
+        g.remove_node(c);
+        assert!(g.names_identify_nodes());
     }
 
     #[test]

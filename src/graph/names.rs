@@ -66,6 +66,16 @@ impl NameIndex {
         }
     }
 
+    /// How many distinct names are indexed.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether no two indexed nodes share a name.
+    pub fn names_are_distinct(&self) -> bool {
+        self.groups.len() == self.free.len()
+    }
+
     /// Makes room for `additional` more names, so that a bulk load does not grow the
     /// table step by step, rereading the names already indexed at each step.
     pub fn reserve<'n>(&mut self, additional: usize, name_of: impl Fn(NodeId) -> Option<&'n str>) {
