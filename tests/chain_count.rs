@@ -110,10 +110,13 @@ proptest! {
             .collect();
         let g = graph(nodes, &node_keys, &rels);
         let mut fast = Database::with_graph(g.clone());
+        // Every side and join shared by two threads, even of a few nodes.
+        let mut parallel = Database::with_graph(g.clone()).with_parallel_threshold(0);
         let mut plain = Database::with_graph(g).with_optimizations(false);
         for query in COUNTS {
             let want = count(&mut plain, query).0;
-            prop_assert_eq!(count(&mut fast, query).0, want, "{}", query);
+            prop_assert_eq!(count(&mut fast, query).0, want.clone(), "{}", query);
+            prop_assert_eq!(count(&mut parallel, query).0, want, "{} (two threads)", query);
         }
     }
 }

@@ -45,6 +45,10 @@ struct Keyed {
 /// integers with each other (exactly) and with floats (as floats) is not one order.
 const EXACT_FLOAT_INT: u64 = 1 << 53;
 
+/// How many scanned node ids an end node with its relationships, or a match joined on
+/// its middle node, is worth when deciding on a second thread.
+const ITEM_WEIGHT: usize = 25;
+
 /// Where the gathering starts.
 enum Start {
     /// Both ends have labels: the matches of each side are found from its end's label
@@ -80,47 +84,34 @@ impl Reader<'_> {
             return Ok(0);
         };
         let mut total = 0u64;
-        let mut groups: [&[Found]; 2] = [&[], &[]];
         match start {
             Start::Ends([(first, first_label), (second, second_label)]) => {
-                let found = sorted_by_middle(self.side_from_end(
+                let found = sorted_by_middle(self.side_from_ends(
                     chain,
                     first,
                     first_label,
                     &types[first],
-                    &mut row,
+                    width,
                     None,
                 )?);
                 let mut met = FixedBitSet::new();
                 for f in &found {
                     met.grow_and_insert(f.middle.0 as usize);
                 }
-                let also = sorted_by_middle(self.side_from_end(
+                let also = sorted_by_middle(self.side_from_ends(
                     chain,
                     second,
                     second_label,
                     &types[second],
-                    &mut row,
+                    width,
                     Some(&met),
                 )?);
-                // Both sorted by middle node, and every middle node of `also` is in `found`.
-                let mut firsts = found.chunk_by(|x, y| x.middle == y.middle).peekable();
-                for group in also.chunk_by(|x, y| x.middle == y.middle) {
-                    let middle = group[0].middle;
-                    while firsts.next_if(|g| g[0].middle < middle).is_some() {}
-                    let Some(matching) = firsts.next_if(|g| g[0].middle == middle) else {
-                        continue;
-                    };
-                    if self.middle_matches(chain, middle, &mut row)? {
-                        groups[first] = matching;
-                        groups[second] = group;
-                        total += self.count_pairs(chain, groups, &mut row)?;
-                    }
-                }
+                total = self.join_sides(chain, [first, second], &found, &also, width)?;
             }
             Start::End(first, label) => {
+                let ends: Vec<NodeId> = self.graph.nodes_with_label(label).collect();
                 let mut found =
-                    self.side_from_end(chain, first, label, &types[first], &mut row, None)?;
+                    self.side_from(chain, first, label, &ends, &types[first], &mut row, None)?;
                 found.sort_unstable_by_key(|f| f.middle);
                 let other = 1 - first;
                 let mut gathered = Vec::new();
@@ -161,12 +152,42 @@ impl Reader<'_> {
     }
 
     /// The matches of side `side` found from the nodes with `label` at its end; only
-    /// those whose middle node is in `wanted`, when given.
-    fn side_from_end(
+    /// those whose middle node is in `wanted`, when given. Many end nodes are shared
+    /// between two threads, in halves of the label's nodes.
+    fn side_from_ends(
         &self,
         chain: &ChainCount,
         side: usize,
         label: Symbol,
+        types: &[Symbol],
+        width: usize,
+        wanted: Option<&FixedBitSet>,
+    ) -> Result<Vec<Found>> {
+        let ends: Vec<NodeId> = self.graph.nodes_with_label(label).collect();
+        let find = |reader: &Reader, ends: &[NodeId]| {
+            let mut row = vec![Value::Null; width];
+            reader.side_from(chain, side, label, ends, types, &mut row, wanted)
+        };
+        if !self.worth_two_threads(ends.len()) {
+            return find(self, &ends);
+        }
+        let (first, second) = self.split_at(ends.len() / 2, ends.len(), |reader, part| {
+            find(reader, &ends[part])
+        });
+        // The first half's error is the one a single thread would have met first.
+        let mut found = first?;
+        found.extend(second?);
+        Ok(found)
+    }
+
+    /// The matches of side `side` from the nodes `ends` (which have `label`).
+    #[allow(clippy::too_many_arguments)]
+    fn side_from(
+        &self,
+        chain: &ChainCount,
+        side: usize,
+        label: Symbol,
+        ends: &[NodeId],
         types: &[Symbol],
         row: &mut Row,
         wanted: Option<&FixedBitSet>,
@@ -179,7 +200,7 @@ impl Reader<'_> {
         end_filter
             .labels
             .retain(|l| l.resolve(self.graph) != Some(label));
-        for end in self.graph.nodes_with_label(label) {
+        for &end in ends {
             self.step()?;
             set(row, side.end, Value::Node(end));
             if !end_filter.is_empty() && !self.node_matches(end, &end_filter, row)? {
@@ -197,6 +218,69 @@ impl Reader<'_> {
             }
         }
         Ok(found)
+    }
+
+    /// Counts the chains through the middle nodes both sides met: `found` holds side
+    /// `sides[0]`'s matches and `also` side `sides[1]`'s, both sorted by middle node, and
+    /// every middle node of `also` is in `found`. Many are split between two threads at a
+    /// middle node.
+    fn join_sides(
+        &self,
+        chain: &ChainCount,
+        sides: [usize; 2],
+        found: &[Found],
+        also: &[Found],
+        width: usize,
+    ) -> Result<u64> {
+        let join = |reader: &Reader, also: &[Found]| {
+            let from = also.first().map_or(found.len(), |a| {
+                found.partition_point(|f| f.middle < a.middle)
+            });
+            let mut row = vec![Value::Null; width];
+            reader.join_on_middle(chain, sides, &found[from..], also, &mut row)
+        };
+        if !self.worth_two_threads(also.len()) {
+            return join(self, also);
+        }
+        let mut half = also.len() / 2;
+        while half < also.len() && also[half].middle == also[half - 1].middle {
+            half += 1;
+        }
+        let (first, second) =
+            self.split_at(half, also.len(), |reader, part| join(reader, &also[part]));
+        Ok(first? + second?)
+    }
+
+    fn join_on_middle(
+        &self,
+        chain: &ChainCount,
+        [first, second]: [usize; 2],
+        found: &[Found],
+        also: &[Found],
+        row: &mut Row,
+    ) -> Result<u64> {
+        let mut total = 0;
+        let mut groups: [&[Found]; 2] = [&[], &[]];
+        let mut firsts = found.chunk_by(|x, y| x.middle == y.middle).peekable();
+        for group in also.chunk_by(|x, y| x.middle == y.middle) {
+            let middle = group[0].middle;
+            while firsts.next_if(|g| g[0].middle < middle).is_some() {}
+            let Some(matching) = firsts.next_if(|g| g[0].middle == middle) else {
+                continue;
+            };
+            if self.middle_matches(chain, middle, row)? {
+                groups[first] = matching;
+                groups[second] = group;
+                total += self.count_pairs(chain, groups, row)?;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Whether work over `items` end nodes or matches is worth a second thread: each
+    /// brings about as much work as [`ITEM_WEIGHT`] scanned node ids.
+    fn worth_two_threads(&self, items: usize) -> bool {
+        items >= 2 && items.saturating_mul(ITEM_WEIGHT) >= self.ctx.parallel_min_ids
     }
 
     /// The smallest labelled node set to start from; `None` when a label the pattern

@@ -279,32 +279,36 @@ impl Reader<'_> {
         })
     }
 
+    /// A property of a node; reading one of a deleted node is an error. The columns
+    /// are cleared when a node is deleted, so only an absent property needs the node
+    /// looked up (a cache miss per row saved on a found one).
     fn node_prop(&self, n: NodeId, key: &Name, span: Span) -> Result<Value> {
-        if !self.graph.contains_node(n) {
-            return Err(ExecError::DeletedEntity {
+        let found = key
+            .resolve(self.graph)
+            .and_then(|k| self.graph.node_property(n, k));
+        match found {
+            Some(value) => Ok(value.clone()),
+            None if self.graph.contains_node(n) => Ok(Value::Null),
+            None => Err(ExecError::DeletedEntity {
                 message: "the node was deleted".into(),
                 span,
-            });
+            }),
         }
-        Ok(key
-            .resolve(self.graph)
-            .and_then(|k| self.graph.node_property(n, k))
-            .cloned()
-            .unwrap_or(Value::Null))
     }
 
+    /// A property of a relationship, as [`Reader::node_prop`].
     fn rel_prop(&self, r: RelId, key: &Name, span: Span) -> Result<Value> {
-        if !self.graph.contains_rel(r) {
-            return Err(ExecError::DeletedEntity {
+        let found = key
+            .resolve(self.graph)
+            .and_then(|k| self.graph.rel_property(r, k));
+        match found {
+            Some(value) => Ok(value.clone()),
+            None if self.graph.contains_rel(r) => Ok(Value::Null),
+            None => Err(ExecError::DeletedEntity {
                 message: "the relationship was deleted".into(),
                 span,
-            });
+            }),
         }
-        Ok(key
-            .resolve(self.graph)
-            .and_then(|k| self.graph.rel_property(r, k))
-            .cloned()
-            .unwrap_or(Value::Null))
     }
 
     fn index(&self, base: Value, index: Value, span: Span) -> Result<Value> {

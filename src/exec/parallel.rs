@@ -128,10 +128,20 @@ impl<'a> Reader<'a> {
         bound: usize,
         work: impl Fn(&Reader<'_>, Range<usize>) -> T + Sync,
     ) -> (T, T) {
+        self.split_at(bound / 2, bound, work)
+    }
+
+    /// Runs `work` over `0..middle` here and over `middle..bound` on a second thread, as
+    /// [`Reader::split_in_two`] does.
+    pub(super) fn split_at<T: Send>(
+        &self,
+        middle: usize,
+        bound: usize,
+        work: impl Fn(&Reader<'_>, Range<usize>) -> T + Sync,
+    ) -> (T, T) {
         self.ctx.clock.get_or_init(chrono::Utc::now);
         let worker = self.ctx.worker();
         let graph = self.graph;
-        let middle = bound / 2;
         let work = &work;
         let (first, (second, steps)) = std::thread::scope(|scope| {
             let second = scope.spawn(move || {
