@@ -929,3 +929,71 @@ fn numeric_ids_with_leading_zeros_are_other_ids() {
     assert_eq!(out_of("007"), vec![Some(Value::Int(1))]);
     assert_eq!(out_of("12345678901234567890123"), vec![Some(Value::Int(2))]);
 }
+
+/// Rows are read on one thread and added on another, in batches of thousands; the error
+/// reported is still the first in file order, whichever thread finds it.
+#[test]
+fn the_first_error_in_file_order_is_reported_across_batches() {
+    let node_rows = |dup_at: usize, bad_at: usize| {
+        let mut nodes = String::from("id:ID,age:int\n");
+        for i in 0..40_000 {
+            let id = if i == dup_at { 0 } else { i };
+            let age = if i == bad_at {
+                "old".to_string()
+            } else {
+                i.to_string()
+            };
+            nodes.push_str(&format!("{id},{age}\n"));
+        }
+        nodes
+    };
+    // A duplicate id (checked where rows are added) before a bad cell (checked where
+    // they are read), in the same batch and in an earlier one; then the other way round.
+    for (dup_at, bad_at, want) in [
+        (9_000, 9_001, "already used"),
+        (5, 30_000, "already used"),
+        (30_001, 30_000, "is not an integer"),
+        (20_000, 5, "is not an integer"),
+    ] {
+        let e = load_err(&node_rows(dup_at, bad_at), ":START_ID,:END_ID,:TYPE\n");
+        assert!(e.to_string().contains(want), "{dup_at} {bad_at}: {e}");
+        let first = dup_at.min(bad_at) as u64 + 1;
+        assert!(e.to_string().contains(&format!("record {first} ")), "{e}");
+    }
+    let edge_rows = |unknown_at: usize, bad_at: usize| {
+        let mut edges = String::from(":START_ID,:END_ID,:TYPE,w:int\n");
+        for i in 0..40_000 {
+            let end = if i == unknown_at { 77 } else { i % 10 };
+            let w = if i == bad_at {
+                "heavy".to_string()
+            } else {
+                i.to_string()
+            };
+            edges.push_str(&format!("{},{end},R,{w}\n", i % 10));
+        }
+        edges
+    };
+    let nodes: String = std::iter::once("id:ID\n".to_string())
+        .chain((0..10).map(|i| format!("{i}\n")))
+        .collect();
+    // An unknown end given by number (looked up after its batch is read) before a bad
+    // cell, in the same row, the same batch and an earlier one; then after it.
+    for (unknown_at, bad_at, want) in [
+        (25_000, 25_000, "no node has id \"77\""),
+        (25_000, 25_001, "no node has id \"77\""),
+        (3, 30_000, "no node has id \"77\""),
+        (30_001, 30_000, "is not an integer"),
+        (39_999, 17, "is not an integer"),
+    ] {
+        let e = load_err(&nodes, &edge_rows(unknown_at, bad_at));
+        assert!(e.to_string().contains(want), "{unknown_at} {bad_at}: {e}");
+        let first = unknown_at.min(bad_at) as u64 + 1;
+        assert!(e.to_string().contains(&format!("record {first} ")), "{e}");
+    }
+    // The unknown end alone, in the last batch: its record and column are named.
+    let e = load_err(&nodes, &edge_rows(39_999, usize::MAX));
+    assert!(
+        matches!(&e, LoadError::UnknownNode { id, column, pos: p, .. } if id == "77" && column == ":END_ID" && *p == pos(40_000, 40_001)),
+        "{e}"
+    );
+}

@@ -44,13 +44,24 @@ fn decimal(id: &str) -> Option<u64> {
 impl IdMap {
     pub fn get(&self, id: &str) -> Option<NodeId> {
         match decimal(id) {
-            Some(n) => match self.dense.get(n as usize) {
-                Some(&NONE) => None,
-                Some(&node) => Some(NodeId(node)),
-                None => self.numeric.get(&n).copied(),
-            },
+            Some(n) => self.get_number(n),
             None => self.text.get(id).copied(),
         }
+    }
+
+    /// The node of an id written as the decimal number `n` (see [`IdMap::number`]).
+    pub fn get_number(&self, n: u64) -> Option<NodeId> {
+        match self.dense.get(n as usize) {
+            Some(&NONE) => None,
+            Some(&node) => Some(NodeId(node)),
+            None => self.numeric.get(&n).copied(),
+        }
+    }
+
+    /// `id` as the number it is kept under, when it is written as one canonically (so
+    /// that the number written out again is the id).
+    pub fn number(id: &str) -> Option<u64> {
+        decimal(id)
     }
 
     /// Records `id`, which must not be known yet.
