@@ -1,7 +1,7 @@
 //! Pattern matching: scans, single and variable-length expansions, shortest paths.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use fixedbitset::FixedBitSet;
@@ -452,9 +452,12 @@ impl Reader<'_> {
             return Ok(Flow::Continue);
         };
         let mut scratch = row.clone();
-        let mut seen = NodeSet::with_capacity(self.graph.node_id_bound());
+        let mut seen = NodeSet::new(self.graph.node_id_bound());
+        let width = row.len().max(op.to + 1).max(op.rels + 1);
         let emit = |node: NodeId, this: &Self, next: &mut Next| -> Result<Flow> {
-            let mut r = row.clone();
+            // Room for the slots set below, so that setting them never reallocates.
+            let mut r = Vec::with_capacity(width);
+            r.extend_from_slice(&row);
             set(&mut r, op.to, Value::Node(node));
             if !op.to_filter.is_empty() && !this.node_matches(node, &op.to_filter, &mut r)? {
                 return Ok(Flow::Continue);
@@ -944,25 +947,51 @@ fn in_id_order(frontier: &mut [NodeId], bound: usize) {
     }
 }
 
-/// A set of nodes as one bit per node id, for searches that may visit the whole graph:
-/// a million nodes fit in 125 KB, so the checks stay in the cache.
-struct NodeSet(FixedBitSet);
+/// The nodes a search has reached: hashed while few, then one bit per node id once the
+/// bits take less room, for searches that visit much of the graph (a million nodes fit
+/// in 125 KB, so the checks stay in the cache). Starting hashed spares a search that
+/// meets a thousand nodes of a million from clearing the 125 KB first.
+enum NodeSet {
+    Hashed {
+        nodes: HashSet<NodeId, foldhash::fast::RandomState>,
+        bound: usize,
+    },
+    Bits(FixedBitSet),
+}
+
+/// Bytes a hashed node takes, about: the id and its share of empty slots.
+const HASHED_NODE_BYTES: usize = 8;
 
 impl NodeSet {
-    fn with_capacity(nodes: usize) -> NodeSet {
-        NodeSet(FixedBitSet::with_capacity(nodes))
+    /// An empty set for node ids below `bound` (others are taken too, more slowly).
+    fn new(bound: usize) -> NodeSet {
+        NodeSet::Hashed {
+            nodes: HashSet::default(),
+            bound,
+        }
     }
 
     fn contains(&self, node: NodeId) -> bool {
-        self.0.contains(node.0 as usize)
+        match self {
+            NodeSet::Hashed { nodes, .. } => nodes.contains(&node),
+            NodeSet::Bits(bits) => bits.contains(node.0 as usize),
+        }
     }
 
     fn insert(&mut self, node: NodeId) {
-        let i = node.0 as usize;
-        if self.0.len() <= i {
-            self.0.grow((i + 1).max(self.0.len() * 2));
+        match self {
+            NodeSet::Hashed { nodes, bound } => {
+                nodes.insert(node);
+                if nodes.len() * HASHED_NODE_BYTES > *bound / 8 {
+                    let mut bits = FixedBitSet::with_capacity(*bound);
+                    for n in nodes.iter() {
+                        bits.grow_and_insert(n.0 as usize);
+                    }
+                    *self = NodeSet::Bits(bits);
+                }
+            }
+            NodeSet::Bits(bits) => bits.grow_and_insert(node.0 as usize),
         }
-        self.0.insert(i);
     }
 }
 
@@ -1066,5 +1095,35 @@ fn property_equals(actual: Option<&Value>, expected: &Value) -> bool {
     match actual {
         Some(actual) => actual.cypher_eq(expected) == Some(true),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_node_set_keeps_its_members_when_it_turns_to_bits() {
+        let bound = 64 * 1024;
+        let mut set = NodeSet::new(bound);
+        let members: Vec<NodeId> = (0..2000).map(|i| NodeId(i * 31 % 70_000)).collect();
+        for (i, &node) in members.iter().enumerate() {
+            set.insert(node);
+            if i == 10 {
+                assert!(
+                    matches!(set, NodeSet::Hashed { .. }),
+                    "few nodes stay hashed"
+                );
+            }
+        }
+        assert!(matches!(set, NodeSet::Bits(_)), "many nodes take bits");
+        for node in &members {
+            assert!(set.contains(*node));
+        }
+        // Ids past the bound grow the bits; others are absent.
+        assert!(!set.contains(NodeId(1)));
+        assert!(!set.contains(NodeId(1_000_000)));
+        set.insert(NodeId(1_000_000));
+        assert!(set.contains(NodeId(1_000_000)));
     }
 }
