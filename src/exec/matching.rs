@@ -296,7 +296,7 @@ impl Reader<'_> {
     /// Checks one relationship of an expansion against `row` (which it may scribble on:
     /// the caller's scratch row) and passes a copy on when it matches. `typed`: the
     /// relationship came from adjacency filtered by type already.
-    fn expand_to(
+    pub(super) fn expand_to(
         &self,
         op: &Expand,
         rel: RelId,

@@ -522,6 +522,11 @@ impl<'a> Reader<'a> {
         let Some(op) = ops.get(i) else {
             return sink(row);
         };
+        if let Op::Expand(expand) = op
+            && let Some(flow) = self.expand_in_parallel(expand, ops, i, &row, sink)?
+        {
+            return Ok(flow);
+        }
         let mut next = |row: Row| self.push(ops, i + 1, row, states, sink);
         match op {
             Op::NodeScan {

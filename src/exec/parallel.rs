@@ -12,16 +12,20 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
-use crate::graph::{NodeId, Value};
-use crate::plan::logical::{AggregateKind, AggregateSpec, Expr, NodeSource, Op, SortKey};
+use crate::graph::{NodeId, RelId, Value};
+use crate::plan::logical::{AggregateKind, AggregateSpec, Expand, Expr, NodeSource, Op, SortKey};
 
 use super::aggregate::Aggregation;
 use super::sort::Sorter;
-use super::{Context, Flow, OpState, Reader, Result, Row, discard, set};
+use super::{Context, Flow, OpState, Reader, Result, Row, discard, get, set};
 
 /// Scans of fewer ids run on one thread: starting a second costs tens of microseconds,
 /// and each node or relationship at least a hundredth of one.
 pub(crate) const MIN_IDS: usize = 50_000;
+
+/// How many scanned ids a relationship of an expansion is worth, with the row it makes
+/// and the operators after it.
+const REL_WEIGHT: usize = 4;
 
 impl<'a> Reader<'a> {
     /// The rows of grouping the output of `ops` over `rows` by `keys` into `specs`,
@@ -101,6 +105,77 @@ impl<'a> Reader<'a> {
         };
         first.merge(second);
         first.finish(self).map(Some)
+    }
+
+    /// The rows of expanding `row` over the many relationships of one node (`ops[at]`)
+    /// through the operators after it, when they treat each row on its own: each half
+    /// of the relationships is expanded on a thread of its own, and the rows reach `sink`
+    /// in the order one thread would give them. `None` when the expansion does not
+    /// qualify or the node has too few relationships.
+    pub(super) fn expand_in_parallel(
+        &self,
+        op: &Expand,
+        ops: &[Op],
+        at: usize,
+        row: &Row,
+        sink: &mut dyn FnMut(Row) -> Result<Flow>,
+    ) -> Result<Option<Flow>> {
+        if op.rel_bound || op.memoize || !ops[at + 1..].iter().all(keeps_no_state) {
+            return Ok(None);
+        }
+        let Value::Node(from) = *get(row, op.from) else {
+            return Ok(None);
+        };
+        let Some(types) = self.type_symbols(&op.rel_filter) else {
+            return Ok(None);
+        };
+        let degree = self.graph.count_rels_of_types(from, op.direction, &types);
+        if degree < 2 || degree.saturating_mul(REL_WEIGHT) < self.ctx.parallel_min_ids {
+            return Ok(None);
+        }
+        let rels: Vec<(RelId, NodeId)> = self
+            .graph
+            .rels_of_types(from, op.direction, &types)
+            .collect();
+        let (first, second) = self.split_in_two(rels.len(), |reader, part| {
+            let states: Vec<RefCell<OpState>> =
+                ops.iter().map(|_| RefCell::new(OpState::None)).collect();
+            let mut out = Vec::new();
+            let mut scratch = row.clone();
+            for &(rel, other) in &rels[part] {
+                reader.step()?;
+                reader.expand_to(op, rel, other, true, &mut scratch, &mut |r| {
+                    reader.push(ops, at + 1, r, &states, &mut |r| {
+                        out.push(r);
+                        Ok(Flow::Continue)
+                    })
+                })?;
+            }
+            Ok(out)
+        });
+        // What one thread would meet first comes first: the first half's error or the
+        // sink's answer to its rows, then the second half's.
+        let second = match first {
+            Ok(rows) => {
+                for r in rows {
+                    if sink(r)? == Flow::Stop {
+                        discard(second);
+                        return Ok(Some(Flow::Stop));
+                    }
+                }
+                second
+            }
+            Err(error) => {
+                discard(second);
+                return Err(error);
+            }
+        };
+        for r in second? {
+            if sink(r)? == Flow::Stop {
+                return Ok(Some(Flow::Stop));
+            }
+        }
+        Ok(Some(Flow::Continue))
     }
 
     /// Whether `ops` over `rows` is a scan of many nodes whose rows can be produced in
@@ -269,7 +344,8 @@ impl<'a> Context<'a> {
             started: self.started,
             heap_at_start: self.heap_at_start,
             countdown: std::cell::Cell::new(super::CHECKS_PER_READING),
-            parallel_min_ids: self.parallel_min_ids,
+            // A worker never splits its share again.
+            parallel_min_ids: usize::MAX,
             shortcuts: self.shortcuts,
         }
     }
