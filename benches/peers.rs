@@ -21,8 +21,9 @@
 //! `cargo bench --bench peers -- --data /tmp/bench-data/small-datatrail --scale small`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::mpsc::RecvTimeoutError;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use datatrail::{Database, Value};
@@ -144,41 +145,87 @@ const STOPPED_NONE: u8 = 0;
 const STOPPED_TIME: u8 = 1;
 const STOPPED_MEMORY: u8 = 2;
 
-/// Runs `run` while a watchdog interrupts it after `timeout` or above `max_rss_mb`.
-/// The flag is set repeatedly, because `execute` clears it when a statement starts.
-/// The watchdog waits on a channel, so it ends as soon as `run` returns.
-fn guarded<T>(
-    flag: &Arc<AtomicBool>,
-    timeout: Duration,
-    max_rss_mb: f64,
-    run: impl FnOnce() -> T,
-) -> (T, u8) {
-    let (done, finished) = std::sync::mpsc::channel::<()>();
-    let why = Arc::new(AtomicU8::new(STOPPED_NONE));
-    let watchdog = {
-        let (flag, why) = (flag.clone(), why.clone());
-        std::thread::spawn(move || {
-            let start = Instant::now();
-            while let Err(RecvTimeoutError::Timeout) =
-                finished.recv_timeout(Duration::from_millis(20))
+/// What the watchdog is told: watch a run, or stop watching it.
+enum Command {
+    Start { timeout: Duration, max_rss_mb: f64 },
+    Stop,
+}
+
+/// Interrupts a run after its timeout or above its resident-memory limit, by setting the
+/// interrupt flag every 20 ms (`execute` clears it when a statement starts). One thread
+/// serves every run: a thread started per run (its stack mapped, then unmapped) disturbs
+/// runs of a few microseconds on the other core.
+struct Watchdog {
+    commands: Option<Sender<Command>>,
+    reasons: Receiver<u8>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Watchdog {
+    fn new(flag: Arc<AtomicBool>) -> Watchdog {
+        let (commands, inbox) = std::sync::mpsc::channel::<Command>();
+        let (report, reasons) = std::sync::mpsc::channel::<u8>();
+        let thread = std::thread::spawn(move || {
+            while let Ok(Command::Start {
+                timeout,
+                max_rss_mb,
+            }) = inbox.recv()
             {
-                if why.load(Ordering::Relaxed) == STOPPED_NONE {
-                    if start.elapsed() > timeout {
-                        why.store(STOPPED_TIME, Ordering::Relaxed);
-                    } else if rss_mb("VmRSS:") > max_rss_mb {
-                        why.store(STOPPED_MEMORY, Ordering::Relaxed);
+                let start = Instant::now();
+                let mut why = STOPPED_NONE;
+                loop {
+                    match inbox.recv_timeout(Duration::from_millis(20)) {
+                        Ok(Command::Stop) => break,
+                        Ok(Command::Start { .. }) => unreachable!("a run is being watched"),
+                        Err(RecvTimeoutError::Disconnected) => return,
+                        Err(RecvTimeoutError::Timeout) => {}
+                    }
+                    if why == STOPPED_NONE {
+                        if start.elapsed() > timeout {
+                            why = STOPPED_TIME;
+                        } else if rss_mb("VmRSS:") > max_rss_mb {
+                            why = STOPPED_MEMORY;
+                        }
+                    }
+                    if why != STOPPED_NONE {
+                        flag.store(true, Ordering::Relaxed);
                     }
                 }
-                if why.load(Ordering::Relaxed) != STOPPED_NONE {
-                    flag.store(true, Ordering::Relaxed);
+                if report.send(why).is_err() {
+                    return;
                 }
             }
-        })
-    };
-    let out = run();
-    drop(done);
-    watchdog.join().expect("watchdog thread");
-    (out, why.load(Ordering::Relaxed))
+        });
+        Watchdog {
+            commands: Some(commands),
+            reasons,
+            thread: Some(thread),
+        }
+    }
+
+    /// Runs `run` under watch; returns its output and why the watchdog stopped it.
+    fn guard<T>(&self, timeout: Duration, max_rss_mb: f64, run: impl FnOnce() -> T) -> (T, u8) {
+        let commands = self.commands.as_ref().expect("watchdog running");
+        commands
+            .send(Command::Start {
+                timeout,
+                max_rss_mb,
+            })
+            .expect("watchdog thread");
+        let out = run();
+        commands.send(Command::Stop).expect("watchdog thread");
+        (out, self.reasons.recv().expect("watchdog thread"))
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        // Hanging up ends the thread's loop.
+        self.commands = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// One value as `_benchlib.norm_val` leaves it: integral floats become integers, dates
@@ -390,11 +437,11 @@ fn settle(db: &mut Database) -> (f64, usize) {
 
 /// One query: warm-up, then timed runs, each guarded by the watchdog.
 fn measure(o: &Options, db: &mut Database, text: &str) -> serde_json::Map<String, Json> {
-    let flag = db.interrupt_flag();
+    let watchdog = Watchdog::new(db.interrupt_flag());
     let timeout = Duration::from_secs_f64(o.timeout_s);
     let timed = |db: &mut Database| {
-        // Timed inside the guard: the watchdog's start and stop are not the query's.
-        let ((out, secs), why) = guarded(&flag, timeout, o.max_rss_mb, || {
+        // Timed inside the guard: telling the watchdog is not the query's time.
+        let ((out, secs), why) = watchdog.guard(timeout, o.max_rss_mb, || {
             let start = Instant::now();
             let out = db.execute(text);
             (out, start.elapsed().as_secs_f64())

@@ -1005,10 +1005,14 @@ struct Side {
 
 impl Side {
     fn new(root: NodeId, direction: Direction) -> Side {
+        // Room for a few levels of a small search, which would otherwise regrow the map
+        // several times.
+        let mut parent = NodeMap::with_capacity_and_hasher(64, Default::default());
+        parent.insert(root, None);
         Side {
             direction,
             frontier: vec![root],
-            parent: [(root, None)].into_iter().collect(),
+            parent,
         }
     }
 
