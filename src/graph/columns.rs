@@ -46,6 +46,9 @@ impl Atom {
     }
 }
 
+/// Integers below this are found through `SharedColumn::small_ints`.
+const SMALL_INTS: usize = 4096;
+
 /// Past this many distinct values a column whose values are nearly all distinct (ids,
 /// names) stops sharing them: see [`Column::Direct`].
 const MIN_DIRECT: usize = 4096;
@@ -129,6 +132,7 @@ impl Column {
                     + c.values.capacity() * std::mem::size_of::<Value>()
                     + c.lookup.capacity() * (std::mem::size_of::<(Atom, u32)>() + 1)
                     + c.odd.capacity() * (std::mem::size_of::<(u32, Value)>() + 1)
+                    + c.small_ints.capacity() * 4
             }
             Column::Direct(values) => values.capacity() * std::mem::size_of::<Value>(),
         }
@@ -142,6 +146,10 @@ struct SharedColumn {
     /// Distinct values, indexed by slot.
     values: Vec<Value>,
     lookup: HashMap<Atom, u32, RandomState>,
+    /// The slots of the integers `0..SMALL_INTS` met so far (`ABSENT`: not yet), in
+    /// front of `lookup`: counts, years and amounts are mostly small, and a 16 KB array
+    /// stays in the cache where the hash table of a column of many values does not.
+    small_ints: Vec<u32>,
     odd: HashMap<u32, Value, RandomState>,
     /// Elements that have a value.
     present: usize,
@@ -193,18 +201,32 @@ impl SharedColumn {
         if value.is_null() {
             return old;
         }
-        let slot = match Atom::of(&value) {
-            Some(atom) => match self.lookup.get(&atom) {
+        let small = match value {
+            Value::Int(i) if (0..SMALL_INTS as i64).contains(&i) => Some(i as usize),
+            _ => None,
+        };
+        let known = small
+            .and_then(|i| self.small_ints.get(i).copied())
+            .filter(|&slot| slot != ABSENT);
+        let slot = match (known, Atom::of(&value)) {
+            (Some(slot), _) => slot,
+            (None, Some(atom)) => match self.lookup.get(&atom) {
                 Some(&index) => index,
                 None => {
                     let index = self.values.len() as u32;
                     assert!(index < ODD, "more distinct values than a column holds");
                     self.values.push(value);
                     self.lookup.insert(atom, index);
+                    if let Some(i) = small {
+                        if self.small_ints.is_empty() {
+                            self.small_ints = vec![ABSENT; SMALL_INTS];
+                        }
+                        self.small_ints[i] = index;
+                    }
                     index
                 }
             },
-            None => {
+            (None, None) => {
                 self.odd.insert(id, value);
                 ODD
             }
@@ -361,6 +383,36 @@ mod tests {
             cols.set(id * 10, 2, Value::Int(i64::from(id)));
         }
         assert!(matches!(cols.columns[2], Some(Column::Shared(_))));
+    }
+
+    #[test]
+    fn small_integers_found_through_the_array_keep_their_own_slots() {
+        let mut cols = PropertyColumns::default();
+        // Negative, small, around the array's end, large, and floats equal to small ones.
+        let value = |id: u32| {
+            let n = i64::from(id);
+            match id % 4 {
+                0 => Value::Int(n % 500 - 10),
+                1 => Value::Int(SMALL_INTS as i64 - 6 + n % 12),
+                2 => Value::Float((n % 300) as f64),
+                _ => Value::Int((1 << 40) + n % 7),
+            }
+        };
+        for id in 0..15_000 {
+            cols.set(id, 0, value(id));
+        }
+        for id in 0..15_000 {
+            let got = cols.get(id, 0).expect("set");
+            assert!(
+                matches!((got, &value(id)), (Value::Int(a), Value::Int(b)) if a == b)
+                    || matches!((got, &value(id)), (Value::Float(a), Value::Float(b)) if a == b),
+                "{id}: {got:?}"
+            );
+        }
+        let Some(Column::Shared(column)) = &cols.columns[0] else {
+            panic!("repeating values are shared")
+        };
+        assert_eq!(column.small_ints.len(), SMALL_INTS);
     }
 
     /// One write to the columns: element, key, value (0 is null, so a removal).
