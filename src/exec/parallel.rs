@@ -1,18 +1,25 @@
-//! Grouping over a scan of many nodes on two threads: each thread scans half of the node
-//! ids through the operators that follow the scan and groups what comes out, then the
-//! second half's groups are merged into the first's. Groups come out in the order a
-//! single scan would meet them, since the halves are consecutive.
+//! Work split between two threads, each taking one half and the second half's result
+//! joining the first's, so that what comes out is in the order one thread would give:
+//!
+//! - grouping over a scan of many nodes: each thread scans half of the node ids through
+//!   the operators that follow the scan and groups what comes out, then the second half's
+//!   groups are merged into the first's;
+//! - sorting over such a scan: each thread keys and prunes its half's rows, and the second
+//!   half's rows lose ties to the first's;
+//! - an expansion from a node with many relationships: each thread expands half of them
+//!   through the operators after it, and the rows are handed on first half first.
 //!
 //! Only pipelines that keep no state from row to row qualify (no `DISTINCT`, `LIMIT` or
 //! optional match before the grouping), and only aggregates whose partial results
 //! combine: counts, sums, averages, extremes and `collect` (whose halves concatenate in
 //! scan order). Sums of floats are added in a different order than by one thread, so they
 //! can differ from it in the last bits, as in any database that aggregates in parallel.
+//! A worker thread never splits its share again.
 
 use std::cell::RefCell;
 use std::ops::Range;
 
-use crate::graph::{NodeId, RelId, Value};
+use crate::graph::{Direction, NodeId, RelId, Value};
 use crate::plan::logical::{AggregateKind, AggregateSpec, Expand, Expr, NodeSource, Op, SortKey};
 
 use super::aggregate::Aggregation;
@@ -41,28 +48,13 @@ impl<'a> Reader<'a> {
         if !(self.scan_splits(ops, rows) && specs.iter().all(combines)) {
             return Ok(None);
         }
-        let row = &rows[0];
-        let (first, second) = self.split_in_two(self.graph.node_id_bound(), |reader, ids| {
-            let mut groups = Aggregation::new(keys, specs);
-            reader
-                .scan_into(ops, row, ids, &mut |row| {
-                    groups.add(reader, row)?;
-                    Ok(Flow::Continue)
-                })
-                .map(|()| groups)
-        });
-        let (mut first, second) = match (first, second) {
-            (Ok(first), Ok(second)) => (first, second),
-            // The first half's error is the one a single scan would have met first.
-            (Err(error), other) => {
-                discard_groups(other);
-                return Err(error);
-            }
-            (Ok(groups), Err(error)) => {
-                groups.discard();
-                return Err(error);
-            }
-        };
+        let (mut first, second) = self.fold_in_halves(
+            ops,
+            &rows[0],
+            || Aggregation::new(keys, specs),
+            |groups, reader, row| groups.add(reader, row),
+            Aggregation::discard,
+        )?;
         first.merge(self, second)?;
         first.finish(self).map(Some)
     }
@@ -80,29 +72,13 @@ impl<'a> Reader<'a> {
         if !self.scan_splits(ops, rows) {
             return Ok(None);
         }
-        let row = &rows[0];
-        let (first, second) = self.split_in_two(self.graph.node_id_bound(), |reader, ids| {
-            let mut sorter = Sorter::new(keys, wanted);
-            reader
-                .scan_into(ops, row, ids, &mut |row| {
-                    sorter.add(reader, row)?;
-                    Ok(Flow::Continue)
-                })
-                .map(|()| sorter)
-        });
-        let (mut first, second) = match (first, second) {
-            (Ok(first), Ok(second)) => (first, second),
-            (Err(error), other) => {
-                if let Ok(sorter) = other {
-                    sorter.discard();
-                }
-                return Err(error);
-            }
-            (Ok(sorter), Err(error)) => {
-                sorter.discard();
-                return Err(error);
-            }
-        };
+        let (mut first, second) = self.fold_in_halves(
+            ops,
+            &rows[0],
+            || Sorter::new(keys, wanted),
+            |sorter, reader, row| sorter.add(reader, row),
+            Sorter::discard,
+        )?;
         first.merge(second);
         first.finish(self).map(Some)
     }
@@ -120,17 +96,25 @@ impl<'a> Reader<'a> {
         row: &Row,
         sink: &mut dyn FnMut(Row) -> Result<Flow>,
     ) -> Result<Option<Flow>> {
-        if op.rel_bound || op.memoize || !ops[at + 1..].iter().all(keeps_no_state) {
-            return Ok(None);
-        }
+        // Checked for every row an expansion meets: the node's number of relationships
+        // of any type, read in constant time, rules out nearly every row first.
         let Value::Node(from) = *get(row, op.from) else {
             return Ok(None);
         };
+        let worth = |degree: usize| {
+            degree >= 2 && degree.saturating_mul(REL_WEIGHT) >= self.ctx.parallel_min_ids
+        };
+        if op.rel_bound
+            || op.memoize
+            || !worth(self.most_rels(from, op.direction))
+            || !ops[at + 1..].iter().all(keeps_no_state)
+        {
+            return Ok(None);
+        }
         let Some(types) = self.type_symbols(&op.rel_filter) else {
             return Ok(None);
         };
-        let degree = self.graph.count_rels_of_types(from, op.direction, &types);
-        if degree < 2 || degree.saturating_mul(REL_WEIGHT) < self.ctx.parallel_min_ids {
+        if !worth(self.graph.count_rels_of_types(from, op.direction, &types)) {
             return Ok(None);
         }
         let rels: Vec<(RelId, NodeId)> = self
@@ -176,6 +160,55 @@ impl<'a> Reader<'a> {
             }
         }
         Ok(Some(Flow::Continue))
+    }
+
+    /// Scans the nodes of `ops[0]` (see [`Reader::scan_splits`]) in two halves of their
+    /// ids on two threads, folding the rows each half makes into a `T` of its own. The
+    /// error is the one a single scan would have met first; the other half's work is
+    /// then let go with `drop_late` (see [`discard`]).
+    fn fold_in_halves<T: Send>(
+        &self,
+        ops: &[Op],
+        row: &Row,
+        start: impl Fn() -> T + Sync,
+        fold: impl Fn(&mut T, &Reader, Row) -> Result<()> + Sync,
+        drop_late: impl Fn(T),
+    ) -> Result<(T, T)> {
+        let (first, second) = self.split_in_two(self.graph.node_id_bound(), |reader, ids| {
+            let mut folded = start();
+            reader
+                .scan_into(ops, row, ids, &mut |row| {
+                    fold(&mut folded, reader, row)?;
+                    Ok(Flow::Continue)
+                })
+                .map(|()| folded)
+        });
+        match (first, second) {
+            (Ok(first), Ok(second)) => Ok((first, second)),
+            (Err(error), other) => {
+                if let Ok(folded) = other {
+                    drop_late(folded);
+                }
+                Err(error)
+            }
+            (Ok(folded), Err(error)) => {
+                drop_late(folded);
+                Err(error)
+            }
+        }
+    }
+
+    /// No fewer than the relationships of `node` in `direction`, of any type: read in
+    /// constant time from the adjacency index (both directions counted apart, so a
+    /// relationship from the node to itself counts twice).
+    fn most_rels(&self, node: NodeId, direction: Direction) -> usize {
+        match direction {
+            Direction::Both => {
+                self.graph.degree(node, Direction::Outgoing)
+                    + self.graph.degree(node, Direction::Incoming)
+            }
+            one_way => self.graph.degree(node, one_way),
+        }
     }
 
     /// Whether `ops` over `rows` is a scan of many nodes whose rows can be produced in
@@ -285,12 +318,6 @@ impl<'a> Reader<'a> {
             discard(states);
         }
         result
-    }
-}
-
-fn discard_groups(groups: Result<Aggregation>) {
-    if let Ok(groups) = groups {
-        groups.discard();
     }
 }
 

@@ -226,7 +226,19 @@ struct Here<'a> {
     pos: Position,
 }
 
-impl Here<'_> {
+impl<'a> Here<'a> {
+    /// The place of the record `rec` of `file`.
+    fn at(file: &'a str, header: &'a Header, rec: &Record) -> Here<'a> {
+        Here {
+            file,
+            header,
+            pos: Position {
+                record: rec.number,
+                line: rec.line,
+            },
+        }
+    }
+
     fn column(&self, i: usize) -> String {
         self.header.names[i].clone()
     }
@@ -518,14 +530,7 @@ impl NodeParser<'_> {
         batch: &mut NodeBatch,
     ) -> Result<(), LoadError> {
         let header = self.header;
-        let here = Here {
-            file: self.file,
-            header,
-            pos: Position {
-                record: rec.number,
-                line: rec.line,
-            },
-        };
+        let here = Here::at(self.file, header, rec);
         texts(&here, rec, cells)?;
         let id = cells[header.id];
         if id.is_empty() {
@@ -667,14 +672,7 @@ impl EdgeParser<'_> {
         batch: &mut EdgeBatch,
     ) -> Result<(), LoadError> {
         let header = self.header;
-        let here = Here {
-            file: self.file,
-            header,
-            pos: Position {
-                record: rec.number,
-                line: rec.line,
-            },
-        };
+        let here = Here::at(self.file, header, rec);
         texts(&here, rec, cells)?;
         let row = batch.positions.len() as u32;
         batch.positions.push(here.pos);
