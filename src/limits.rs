@@ -27,12 +27,13 @@ pub struct Limits {
 static HEAP_PROBE: OnceLock<fn() -> usize> = OnceLock::new();
 
 /// Tells the library how to read the bytes currently allocated by the process (the
-/// binary's counting allocator). Only the first call counts.
+/// binary's counting allocator), give or take a constant: only the difference between two
+/// readings is used. Only the first call counts.
 pub fn set_heap_probe(probe: fn() -> usize) {
     let _ = HEAP_PROBE.set(probe);
 }
 
-/// The bytes allocated now, when a probe was installed.
+/// The bytes allocated now (give or take a constant), when a probe was installed.
 pub fn heap_bytes() -> Option<usize> {
     HEAP_PROBE.get().map(|probe| probe())
 }
