@@ -286,14 +286,7 @@ impl Reader<'_> {
         let found = key
             .resolve(self.graph)
             .and_then(|k| self.graph.node_property(n, k));
-        match found {
-            Some(value) => Ok(value.clone()),
-            None if self.graph.contains_node(n) => Ok(Value::Null),
-            None => Err(ExecError::DeletedEntity {
-                message: "the node was deleted".into(),
-                span,
-            }),
-        }
+        stored(found, || self.graph.contains_node(n), "node", span)
     }
 
     /// A property of a relationship, as [`Reader::node_prop`].
@@ -301,14 +294,7 @@ impl Reader<'_> {
         let found = key
             .resolve(self.graph)
             .and_then(|k| self.graph.rel_property(r, k));
-        match found {
-            Some(value) => Ok(value.clone()),
-            None if self.graph.contains_rel(r) => Ok(Value::Null),
-            None => Err(ExecError::DeletedEntity {
-                message: "the relationship was deleted".into(),
-                span,
-            }),
-        }
+        stored(found, || self.graph.contains_rel(r), "relationship", span)
     }
 
     fn index(&self, base: Value, index: Value, span: Span) -> Result<Value> {
@@ -722,4 +708,22 @@ fn slice(base: Value, from: Option<Value>, to: Option<Value>, span: Span) -> Res
         return Ok(Value::List(Vec::new()));
     }
     Ok(Value::List(items[start as usize..end as usize].to_vec()))
+}
+
+/// A stored property's value: null when the element has none, an error when the element
+/// itself is gone (`exists` is asked only then).
+fn stored(
+    found: Option<&Value>,
+    exists: impl FnOnce() -> bool,
+    what: &str,
+    span: Span,
+) -> Result<Value> {
+    match found {
+        Some(value) => Ok(value.clone()),
+        None if exists() => Ok(Value::Null),
+        None => Err(ExecError::DeletedEntity {
+            message: format!("the {what} was deleted"),
+            span,
+        }),
+    }
 }

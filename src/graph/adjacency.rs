@@ -92,34 +92,25 @@ impl Adjacency {
     where
         I: Iterator<Item = (RelId, Symbol, NodeId, NodeId)>,
     {
-        let outgoing = || {
+        // Each relationship listed at one end, `(node, other end)` from `(start, end)`.
+        let index = |ends: fn(NodeId, NodeId) -> (NodeId, NodeId)| {
             Csr::build(node_bound, |emit| {
                 for (rel, rel_type, start, end) in rels() {
+                    let (node, other) = ends(start, end);
+                    let rel_type = rel_type as u16;
                     emit(
-                        start,
+                        node,
                         Entry {
-                            rel_type: rel_type as u16,
+                            rel_type,
                             rel,
-                            other: end,
+                            other,
                         },
                     );
                 }
             })
         };
-        let incoming = || {
-            Csr::build(node_bound, |emit| {
-                for (rel, rel_type, start, end) in rels() {
-                    emit(
-                        end,
-                        Entry {
-                            rel_type: rel_type as u16,
-                            rel,
-                            other: start,
-                        },
-                    );
-                }
-            })
-        };
+        let outgoing = || index(|start, end| (start, end));
+        let incoming = || index(|start, end| (end, start));
         // The two directions read the same relationships and write apart: two threads
         // build them in the time of one (a second of a ten-million relationship load).
         let (out, inc) = std::thread::scope(|scope| {
