@@ -1,7 +1,7 @@
 //! The syntax tree, close to the grammar, with a span on every expression, pattern and
 //! clause. The planner resolves it; nothing here knows about the graph.
 
-use crate::error::Span;
+use crate::span::Span;
 
 /// A name with where it was written.
 #[derive(Clone, Debug, PartialEq)]

@@ -475,9 +475,10 @@ impl Display for Range {
 mod tests {
     use super::*;
     use crate::parser::parse;
+    use crate::span::Span;
 
     fn e(kind: ExprKind) -> Expr {
-        Expr::new(kind, crate::Span::default())
+        Expr::new(kind, Span::default())
     }
 
     fn int(n: i64) -> Expr {
@@ -521,12 +522,12 @@ mod tests {
                         skip: None,
                         limit: None,
                     },
-                    span: crate::Span::default(),
+                    span: Span::default(),
                 }],
-                span: crate::Span::default(),
+                span: Span::default(),
             }],
             union_all: vec![],
-            span: crate::Span::default(),
+            span: Span::default(),
         });
         assert_eq!(dump(&reparsed[0]), dump(&statement), "{text}");
         expr.to_string()

@@ -29,9 +29,9 @@ pub mod picture;
 pub mod plan;
 pub mod repl;
 pub mod result;
+pub mod span;
 pub mod temporal;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -42,8 +42,19 @@ pub use graph::{Graph, Value};
 pub use limits::Limits;
 pub use result::{ResultSet, Stats};
 
-/// Query parameters (`$name`), by name.
-pub type Params = BTreeMap<String, Value>;
+pub use exec::Params;
+
+/// A dataset folder as opened: its graph with the journal replayed.
+pub struct Opened {
+    /// The CSV files' graph with the journal replayed.
+    pub graph: Graph,
+    /// The journal, to attach to the database that takes the graph.
+    pub journal: journal::Journal,
+    /// Entries replayed.
+    pub replayed: usize,
+    /// Warnings to show (a torn last entry).
+    pub warnings: Vec<String>,
+}
 
 /// A graph and the session state around it: parameters and the interrupt flag.
 #[derive(Default)]
@@ -64,6 +75,30 @@ pub struct Database {
 }
 
 impl Database {
+    /// Opens the dataset folder `dir`: its CSV files through `load_csv`, then its journal
+    /// replayed over them, each entry with the parameters and clock it was first run with.
+    ///
+    /// # Errors
+    /// The loader's [`Error::Load`], or an [`Error::Journal`]: a damaged journal, an entry
+    /// that fails to replay, or a folder another process saved while it loaded.
+    pub fn open_dir(
+        dir: &std::path::Path,
+        load_csv: impl FnOnce() -> Result<Graph, Error>,
+    ) -> Result<Opened, Error> {
+        let recovered = journal::recover(dir, load_csv)?;
+        let mut db = Database::with_graph(recovered.graph);
+        for (i, entry) in recovered.entries.iter().enumerate() {
+            db.replay(entry)
+                .map_err(|e| journal::replay_failed(dir, i + 1, &entry.statement, e.to_string()))?;
+        }
+        Ok(Opened {
+            graph: db.into_graph(),
+            journal: recovered.journal,
+            replayed: recovered.entries.len(),
+            warnings: recovered.warnings,
+        })
+    }
+
     /// An empty database.
     pub fn new() -> Database {
         Database::with_graph(Graph::new())

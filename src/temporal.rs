@@ -3,12 +3,12 @@
 //! times, date-times and durations the way Cypher prints them (seconds only when not
 //! zero, `Z` for UTC, named zones in brackets). Evaluation lives in `exec::temporal`.
 
+mod duration;
 mod zone;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 
-use crate::graph::Duration;
-
+pub use duration::Duration;
 pub use zone::{Zone, ZoneOffset, localize, localize_preferring, parse_offset};
 
 // ── Loader forms ──

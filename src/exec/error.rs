@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::error::Span;
+use crate::span::Span;
 
 /// A statement that failed while running.
 #[derive(Debug, Error, PartialEq, Clone)]

@@ -26,9 +26,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 pub use error::ExecError;
+
+/// Query parameters (`$name`), by name.
+pub type Params = std::collections::BTreeMap<String, Value>;
 pub(crate) use parallel::MIN_IDS as PARALLEL_MIN_IDS;
 
-use crate::Params;
 use crate::graph::{Graph, Value};
 use crate::limits::{self, Limits};
 use crate::plan::LogicalPlan;

@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
-use crate::error::Span;
 use crate::graph::{Graph, NodeId, Path, Props, RelId, Value};
 use crate::plan::logical::{CreatePattern, Expr, MergePlan, Op, SetOp};
+use crate::span::Span;
 
 use super::expr::{describe, type_error};
 use super::{Context, ExecError, Flow, Reader, Result, Row, get, set};

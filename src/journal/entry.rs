@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use serde_json::{Value as Json, json};
 
-use crate::Params;
+use crate::exec::Params;
 use crate::graph::Value;
 use crate::graph::value::Duration;
 use crate::temporal::Zone;

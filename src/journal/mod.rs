@@ -24,7 +24,6 @@ use thiserror::Error;
 use crate::graph::Graph;
 use crate::load::{LoadError, SaveSummary};
 use crate::lock::{LockError, WriterLock};
-use crate::{Database, Error};
 
 pub use entry::Entry;
 use entry::{any_frame_from, frame_at};
@@ -196,28 +195,30 @@ fn current_state(dir: &Path) -> Result<(u64, Option<u64>), JournalError> {
     Ok((read_header(&path, &head)?, Some(len)))
 }
 
-/// A dataset folder as loaded: its graph with the journal replayed.
-pub struct Opened {
-    /// The CSV files' graph with the journal replayed.
+/// A dataset folder as recovered from disk: the CSV files' graph and the journal entries
+/// still to replay over it (replaying runs statements, which is the database's job:
+/// [`crate::Database::open_dir`]).
+pub struct Recovered {
+    /// The CSV files' graph, before the journal.
     pub graph: Graph,
     /// The journal, to attach to the database that takes the graph.
     pub journal: Journal,
-    /// Entries replayed.
-    pub replayed: usize,
+    /// The entries to replay, in order.
+    pub entries: Vec<Entry>,
     /// Warnings to show (a torn last entry).
     pub warnings: Vec<String>,
 }
 
-/// Loads the dataset folder `dir`: finishes a save a crash interrupted, loads the CSV
-/// files with `load_csv`, then replays the journal.
+/// Recovers the dataset folder `dir`: finishes a save a crash interrupted, loads the CSV
+/// files with `load_csv`, then reads the journal's entries.
 ///
 /// # Errors
-/// The loader's [`LoadError`], or a [`JournalError`]: a damaged journal, an entry that
-/// fails to replay, or a folder that another process saved while it loaded.
-pub fn open(
+/// The loader's error, or a [`JournalError`]: a damaged journal, or a folder that another
+/// process saved while it loaded.
+pub fn recover<E: From<JournalError>>(
     dir: &Path,
-    load_csv: impl FnOnce() -> Result<Graph, LoadError>,
-) -> Result<Opened, Error> {
+    load_csv: impl FnOnce() -> Result<Graph, E>,
+) -> Result<Recovered, E> {
     fold::finish_interrupted_save(dir)?;
     let (before, _) = current_state(dir)?;
     let graph = load_csv()?;
@@ -231,7 +232,6 @@ pub fn open(
         }
         .into());
     }
-    let mut db = Database::with_graph(graph);
     let mut journal = Journal {
         dir: dir.to_path_buf(),
         generation: before,
@@ -239,28 +239,30 @@ pub fn open(
         valid_len: HEADER_LEN,
         writer: None,
     };
-    let mut opened_warnings = Vec::new();
-    let mut replayed = 0;
+    let mut entries = Vec::new();
+    let mut warnings = Vec::new();
     if let Some(contents) = contents {
-        for (i, entry) in contents.entries.iter().enumerate() {
-            db.replay(entry).map_err(|e| JournalError::Replay {
-                path: path.clone(),
-                entry: i + 1,
-                statement: entry.statement.clone(),
-                message: e.to_string(),
-            })?;
-        }
-        replayed = contents.entries.len();
         journal.seen_len = Some(contents.file_len);
         journal.valid_len = contents.valid_len;
-        opened_warnings.extend(contents.torn);
+        entries = contents.entries;
+        warnings.extend(contents.torn);
     }
-    Ok(Opened {
-        graph: db.into_graph(),
+    Ok(Recovered {
+        graph,
         journal,
-        replayed,
-        warnings: opened_warnings,
+        entries,
+        warnings,
     })
+}
+
+/// The error for the `entry`th (1-based) journal entry of `dir` failing to replay.
+pub fn replay_failed(dir: &Path, entry: usize, statement: &str, message: String) -> JournalError {
+    JournalError::Replay {
+        path: dir.join(JOURNAL_FILE),
+        entry,
+        statement: statement.to_string(),
+        message,
+    }
 }
 
 /// The journal of one dataset folder, as this process last saw it, and (from the first

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::error::Span;
+use crate::span::Span;
 
 /// A query that parses but cannot be planned.
 #[derive(Debug, Error, PartialEq, Clone)]

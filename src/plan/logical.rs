@@ -5,8 +5,8 @@
 use std::sync::OnceLock;
 
 use crate::ast::{BinaryOp, QuantifierKind, UnaryOp};
-use crate::error::Span;
 use crate::graph::{Direction, Graph, Symbol, Value};
+use crate::span::Span;
 
 use super::functions::Function;
 

@@ -3,7 +3,7 @@
 //! the variables before it), SKIP and LIMIT.
 
 use crate::ast::{self, ExprKind as A};
-use crate::error::Span;
+use crate::span::Span;
 
 use super::expr::{check_arity, contains_aggregate};
 use super::functions;

@@ -3,8 +3,8 @@
 //! openCypher TCK expects.
 
 use crate::ast::BinaryOp;
-use crate::error::Span;
 use crate::graph::Value;
+use crate::span::Span;
 
 use super::PlanError;
 use super::functions::Function;

@@ -5,8 +5,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::Opened;
 use crate::graph::Graph;
-use crate::journal::{self, Opened};
 use crate::load::{LoadError, SaveSummary, Sources};
 use crate::repl::progress;
 
@@ -38,7 +38,7 @@ pub fn load_dir(dir: &Path, progress: bool) -> Result<Graph, LoadError> {
 /// [`crate::Error::Load`] or [`crate::Error::Journal`].
 pub fn open_dir(dir: &Path, progress: bool) -> Result<Opened, crate::Error> {
     check_data_dir(dir)?;
-    journal::open(dir, || load_dir(dir, progress))
+    crate::Database::open_dir(dir, || Ok(load_dir(dir, progress)?))
 }
 
 /// `loaded 12 nodes and 3 relationships from DIR`, plus the journal entries replayed.

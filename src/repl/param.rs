@@ -2,9 +2,9 @@
 //! read by the engine itself so they mean exactly what they would in a query, and printed
 //! back the same way.
 
-use crate::error::{Span, render_diagnostic};
 use crate::graph::Value;
 use crate::result::ResultSet;
+use crate::span::{Span, render_diagnostic};
 use crate::{Database, Error};
 
 /// Reads a parameter value written as a Cypher literal (`'Kogan'`, `87000000`,
