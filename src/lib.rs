@@ -12,25 +12,40 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod ast;
-pub mod ast_print;
-pub mod atomic;
-pub mod citations;
+// The library's face: a database, its values, loading and exporting, errors and limits.
 pub mod error;
-pub mod exec;
 pub mod export;
 pub mod graph;
-pub mod journal;
 pub mod limits;
 pub mod load;
-pub mod lock;
-pub mod parser;
-pub mod picture;
-pub mod plan;
-pub mod repl;
 pub mod result;
 pub mod span;
 pub mod temporal;
+
+// The stages and the application layer, public for the binary, the integration tests, the
+// benchmarks and the fuzz targets; not an API to build on.
+#[doc(hidden)]
+pub mod app;
+#[doc(hidden)]
+pub mod ast;
+#[doc(hidden)]
+pub mod ast_print;
+#[doc(hidden)]
+pub mod atomic;
+#[doc(hidden)]
+pub mod citations;
+#[doc(hidden)]
+pub mod exec;
+#[doc(hidden)]
+pub mod journal;
+#[doc(hidden)]
+pub mod lock;
+#[doc(hidden)]
+pub mod parser;
+#[doc(hidden)]
+pub mod picture;
+#[doc(hidden)]
+pub mod plan;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;

@@ -3,7 +3,7 @@
 //! scripts (`-f`) or a script on stdin, saves the graph if `--save` asks, and turns the
 //! outcome into an exit code: 0 success, 1 a statement failed (or saving did), 2 a
 //! usage error or data that cannot be loaded, 130 interrupted by Ctrl-C. The work itself
-//! happens in the library (`repl::run::Runner`, `repl::progress`, `export`,
+//! happens in the application layer and the library (`app::run::Runner`, `app::progress`, `export`,
 //! `load::save_dir`), where it is tested.
 
 mod counting_alloc;
@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 use datatrail::Database;
+use datatrail::app::progress::load_with_bar;
+use datatrail::app::run::{Outcome, Runner, Streams};
+use datatrail::app::{self, Dataset, Repl};
 use datatrail::export::{AtomicFile, ExportError, Format};
 use datatrail::limits::{self, Limits};
 use datatrail::load::{self, LoadError, Sources};
-use datatrail::repl::progress::load_with_bar;
-use datatrail::repl::run::{Outcome, Runner, Streams};
-use datatrail::repl::{self, Dataset, Repl};
 
 const FAILED: u8 = 1;
 const USAGE: u8 = 2;
@@ -135,7 +135,7 @@ fn parse_param_arg(arg: &str) -> Result<(String, String), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{arg}` is not NAME=VALUE"))?;
     let name = name.trim().trim_start_matches('$');
-    if !repl::command::is_identifier(name) {
+    if !app::command::is_identifier(name) {
         return Err(format!("`{name}` is not a parameter name"));
     }
     Ok((name.to_string(), value.to_string()))
@@ -173,7 +173,7 @@ fn main() -> ExitCode {
         Err(message) => return fail(USAGE, &message),
     };
     for (name, value) in &cli.params {
-        match repl::parse_param(value, name) {
+        match app::parse_param(value, name) {
             Ok(value) => {
                 db.params_mut().insert(name.clone(), value);
             }
@@ -246,7 +246,7 @@ fn save(db: &mut Database, dir: &Path, quiet: bool) -> ExitCode {
     match db.save_dir(dir) {
         Ok(summary) => {
             if !quiet {
-                eprintln!("{}", repl::saved_message(&summary, dir));
+                eprintln!("{}", app::saved_message(&summary, dir));
             }
             ExitCode::SUCCESS
         }
@@ -347,7 +347,7 @@ fn load_database(cli: &Cli, progress: bool) -> Result<(Database, Dataset), Strin
     let graph = match (&sources, &dataset) {
         // A folder alone is opened with its journal, which makes its changes durable.
         (Some(_), Dataset::Folder(dir)) => {
-            let opened = repl::open_dir(dir, progress).map_err(|e| e.to_string())?;
+            let opened = app::open_dir(dir, progress).map_err(|e| e.to_string())?;
             opened.warnings.iter().for_each(|w| eprintln!("{w}"));
             journal = Some(opened.journal);
             Ok(opened.graph)
@@ -377,9 +377,9 @@ fn dataset_sources(cli: &Cli) -> Result<(Option<Sources>, Dataset), LoadError> {
     let (mut sources, dataset) = match &cli.data {
         // With files added, the graph is no longer the folder's: it has no journal.
         Some(dir) if !cli.nodes.is_empty() || !cli.edges.is_empty() => {
-            (repl::data_dir_sources(dir)?, Dataset::Files)
+            (app::data_dir_sources(dir)?, Dataset::Files)
         }
-        Some(dir) => (repl::data_dir_sources(dir)?, Dataset::Folder(dir.clone())),
+        Some(dir) => (app::data_dir_sources(dir)?, Dataset::Folder(dir.clone())),
         None if cli.nodes.is_empty() && cli.edges.is_empty() => {
             return Ok((None, Dataset::Embedded));
         }

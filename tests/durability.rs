@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use datatrail::Database;
+use datatrail::app::run::Runner;
+use datatrail::app::{Dataset, Repl, Step};
 use datatrail::export::Format;
 use datatrail::journal::{self, HEADER_LEN, JOURNAL_FILE};
-use datatrail::repl::run::Runner;
-use datatrail::repl::{Dataset, Repl, Step};
 use rexpect::process::Signal;
 use rexpect::process::WaitStatus;
 use rexpect::reader::Options;
@@ -239,7 +239,7 @@ fn a_replayed_copy_changes_the_graph_but_writes_no_file_again() {
 fn statements_run_together_through_the_library_are_journaled_one_by_one() {
     let dir = dataset();
     let open = || {
-        let opened = datatrail::repl::open_dir(dir.path(), false).unwrap();
+        let opened = datatrail::app::open_dir(dir.path(), false).unwrap();
         let mut db = Database::with_graph(opened.graph);
         db.attach_journal(opened.journal);
         db
@@ -377,7 +377,7 @@ fn saving_over_another_dataset_drops_that_datasets_journal() {
 fn repl_save_folds_and_later_writes_go_to_the_saved_folder() {
     let dir = dataset();
     run(dir.path(), &["CREATE (:A)"]);
-    let opened = datatrail::repl::open_dir(dir.path(), false).unwrap();
+    let opened = datatrail::app::open_dir(dir.path(), false).unwrap();
     let mut db = Database::with_graph(opened.graph);
     db.attach_journal(opened.journal);
     let mut repl = Repl::new(db, Runner::new(Format::Csv), Vec::new())
@@ -407,7 +407,7 @@ fn repl_save_folds_and_later_writes_go_to_the_saved_folder() {
 #[test]
 fn a_failed_save_keeps_journaling() {
     let dir = dataset();
-    let opened = datatrail::repl::open_dir(dir.path(), false).unwrap();
+    let opened = datatrail::app::open_dir(dir.path(), false).unwrap();
     let mut db = Database::with_graph(opened.graph);
     db.attach_journal(opened.journal);
     let mut repl = Repl::new(db, Runner::new(Format::Csv), Vec::new())

@@ -1,20 +1,10 @@
 //! The interactive shell: a rustyline loop around [`Repl`], which takes typed lines,
-//! gathers them until a statement ends with `;` ([`input::is_complete`]), and runs
-//! statements ([`run::Runner`]) or meta commands ([`command::MetaCommand`]): printing
+//! gathers them until a statement ends with `;` ([`super::input::is_complete`]), and runs
+//! statements ([`super::run::Runner`]) or meta commands ([`super::command::MetaCommand`]): printing
 //! modes, the documents behind the last result (`:sources`), loading and saving dataset
 //! folders (`:load`, `:save`). `Repl` is generic over where it writes, so everything but
 //! the line editor is tested without a terminal; the command line's batch mode uses the
 //! same runner.
-
-pub mod command;
-pub mod dataset;
-pub mod helper;
-pub mod input;
-pub mod param;
-pub mod progress;
-pub mod run;
-pub mod schema;
-pub mod sources;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -28,16 +18,14 @@ use crate::export::{self, ExportError};
 use crate::limits::{Limits, format_seconds, format_size};
 use crate::{Database, limits};
 
-pub use dataset::{
-    Dataset, check_data_dir, data_dir_sources, load_dir, loaded_message, open_dir, saved_message,
-};
-pub use param::parse_param;
+use super::dataset::{Dataset, loaded_message, open_dir, saved_message};
 
-use command::{HELP, MetaCommand};
-use helper::{ReplHelper, Vocabulary};
-use input::is_complete;
-use param::literal;
-use run::{Outcome, Output, Runner};
+use super::command::{HELP, MetaCommand};
+use super::helper::{ReplHelper, Vocabulary};
+use super::input::is_complete;
+use super::param::{literal, parse_param};
+use super::run::{Outcome, Output, Runner};
+use super::{schema, sources};
 
 /// The prompt for a new statement.
 pub const PROMPT: &str = "datatrail> ";

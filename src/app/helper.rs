@@ -12,8 +12,8 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use crate::Params;
+use crate::app::input::{Lexeme, scan};
 use crate::graph::{Graph, Value};
-use crate::repl::input::{Lexeme, scan};
 
 /// The grammar's keywords (`kw_*` rules in `grammar/cypher.pest`).
 pub const KEYWORDS: &[&str] = &[
@@ -308,7 +308,7 @@ fn innermost_bracket(text: &str) -> Option<u8> {
 
 /// A label, type or key as it must be written: in backticks unless it is a plain name.
 fn quote_name(name: &str) -> String {
-    if crate::repl::command::is_identifier(name) {
+    if crate::app::command::is_identifier(name) {
         name.to_string()
     } else {
         format!("`{}`", name.replace('`', "``"))

@@ -6,9 +6,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::Opened;
+use crate::app::progress;
 use crate::graph::Graph;
 use crate::load::{LoadError, SaveSummary, Sources};
-use crate::repl::progress;
 
 /// Where the graph came from, which decides where `:save` without a folder writes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

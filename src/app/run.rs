@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::app::input::{StatementText, split_statements};
+use crate::app::progress::{SPINNER_DELAY, Spinner};
 use crate::citations::row_sources;
 use crate::export::{self, ExportError, Format};
 use crate::graph::Value;
 use crate::limits::Interruptible;
-use crate::repl::input::{StatementText, split_statements};
-use crate::repl::progress::{SPINNER_DELAY, Spinner};
 use crate::result::ResultSet;
 use crate::{Database, Error};
 
@@ -92,7 +92,7 @@ impl Runner {
     }
 
     /// Shows a spinner on stderr while a statement runs for more than a second (only
-    /// for a terminal: see [`crate::repl::progress`]).
+    /// for a terminal: see [`crate::app::progress`]).
     pub fn with_spinner(mut self, spinner: bool) -> Runner {
         self.spinner = spinner;
         self

@@ -1,0 +1,21 @@
+//! The application layer: what a person runs on top of the library. The interactive
+//! shell ([`shell::Repl`]), scripts and one-off statements ([`run::Runner`], shared by
+//! the shell and the command line's batch mode), meta commands, completion, and where a
+//! session's dataset comes from and goes to. Nothing in the library imports it.
+
+pub mod command;
+pub mod dataset;
+pub mod helper;
+pub mod input;
+pub mod param;
+pub mod progress;
+pub mod run;
+pub mod schema;
+pub mod shell;
+pub mod sources;
+
+pub use dataset::{
+    Dataset, check_data_dir, data_dir_sources, load_dir, loaded_message, open_dir, saved_message,
+};
+pub use param::parse_param;
+pub use shell::{Repl, Step, describe_limits, history_path};
