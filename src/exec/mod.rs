@@ -578,37 +578,8 @@ impl<'a> Reader<'a> {
                     Ok(Flow::Continue)
                 }
             }
-            Op::Optional { pipeline, nulls } => {
-                let mut matched = false;
-                let flow = self.run(&pipeline.ops, vec![row.clone()], &mut |r| {
-                    matched = true;
-                    next(r)
-                })?;
-                if matched {
-                    return Ok(flow);
-                }
-                for slot in nulls {
-                    set(&mut row, *slot, Value::Null);
-                }
-                next(row)
-            }
-            Op::Unwind { expr, slot } => {
-                let value = self.eval(expr, &mut row)?;
-                let items = match value {
-                    Value::List(items) => items,
-                    Value::Null => Vec::new(),
-                    other => vec![other],
-                };
-                for item in items {
-                    self.check_limits()?;
-                    let mut r = row.clone();
-                    set(&mut r, *slot, item);
-                    if next(r)? == Flow::Stop {
-                        return Ok(Flow::Stop);
-                    }
-                }
-                Ok(Flow::Continue)
-            }
+            Op::Optional { pipeline, nulls } => self.optional(pipeline, nulls, row, &mut next),
+            Op::Unwind { expr, slot } => self.unwind(expr, *slot, row, &mut next),
             Op::Project { items, keep_input } => {
                 let mut out =
                     Vec::with_capacity(items.len() + if *keep_input { row.len() } else { 0 });
@@ -621,40 +592,21 @@ impl<'a> Reader<'a> {
                 next(out)
             }
             Op::Distinct { width } => {
-                let key: Row = row.iter().take(*width).cloned().collect();
-                let fresh = match &mut *states[i].borrow_mut() {
-                    OpState::Seen(seen) => seen.insert(key),
-                    state => {
-                        let mut seen = seen::SeenRows::new();
-                        seen.insert(key);
-                        *state = OpState::Seen(seen);
-                        true
-                    }
-                };
-                if fresh { next(row) } else { Ok(Flow::Continue) }
+                if first_sighting(&states[i], row.iter().take(*width).cloned().collect()) {
+                    next(row)
+                } else {
+                    Ok(Flow::Continue)
+                }
             }
             Op::Skip(expr) => {
                 let skip = self.count(expr, "SKIP")?;
-                let seen = bump(&states[i]);
-                if seen < skip {
+                if bump(&states[i]) < skip {
                     Ok(Flow::Continue)
                 } else {
                     next(row)
                 }
             }
-            Op::Limit(expr) => {
-                let limit = self.count(expr, "LIMIT")?;
-                let seen = bump(&states[i]);
-                if seen >= limit {
-                    return Ok(Flow::Stop);
-                }
-                let flow = next(row)?;
-                if seen + 1 >= limit {
-                    Ok(Flow::Stop)
-                } else {
-                    Ok(flow)
-                }
-            }
+            Op::Limit(expr) => self.limit(expr, &states[i], row, &mut next),
             Op::Truncate(width) => {
                 row.truncate(*width);
                 next(row)
@@ -666,6 +618,74 @@ impl<'a> Reader<'a> {
             Op::Sort { .. } | Op::Create(_) | Op::Merge(_) | Op::Set(_) | Op::Delete { .. } => {
                 unreachable!("push: barrier operators are applied by run")
             }
+        }
+    }
+
+    /// `OPTIONAL MATCH`: the rows `pipeline` finds for `row`, or `row` with `nulls` set to
+    /// null when it finds none.
+    fn optional(
+        &self,
+        pipeline: &Pipeline,
+        nulls: &[usize],
+        mut row: Row,
+        next: &mut dyn FnMut(Row) -> Result<Flow>,
+    ) -> Result<Flow> {
+        let mut matched = false;
+        let flow = self.run(&pipeline.ops, vec![row.clone()], &mut |r| {
+            matched = true;
+            next(r)
+        })?;
+        if matched {
+            return Ok(flow);
+        }
+        for slot in nulls {
+            set(&mut row, *slot, Value::Null);
+        }
+        next(row)
+    }
+
+    /// `UNWIND`: a row per item of the list (none for null, one for any other value).
+    fn unwind(
+        &self,
+        expr: &Expr,
+        slot: usize,
+        mut row: Row,
+        next: &mut dyn FnMut(Row) -> Result<Flow>,
+    ) -> Result<Flow> {
+        let items = match self.eval(expr, &mut row)? {
+            Value::List(items) => items,
+            Value::Null => Vec::new(),
+            other => vec![other],
+        };
+        for item in items {
+            self.check_limits()?;
+            let mut r = row.clone();
+            set(&mut r, slot, item);
+            if next(r)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// `LIMIT`: passes rows on until `limit` have gone, then stops the pipeline.
+    fn limit(
+        &self,
+        expr: &Expr,
+        state: &RefCell<OpState>,
+        row: Row,
+        next: &mut dyn FnMut(Row) -> Result<Flow>,
+    ) -> Result<Flow> {
+        let limit = self.count(expr, "LIMIT")?;
+        let seen = bump(state);
+        if seen >= limit {
+            return Ok(Flow::Stop);
+        }
+        let flow = next(row)?;
+        if seen + 1 >= limit {
+            Ok(Flow::Stop)
+        } else {
+            Ok(flow)
         }
     }
 
@@ -685,6 +705,19 @@ impl<'a> Reader<'a> {
 }
 
 /// Counts one more row for a SKIP/LIMIT; returns how many came before it.
+/// Whether `key` is new to a `DISTINCT` operator's state, which remembers it.
+fn first_sighting(state: &RefCell<OpState>, key: Row) -> bool {
+    match &mut *state.borrow_mut() {
+        OpState::Seen(seen) => seen.insert(key),
+        state => {
+            let mut seen = seen::SeenRows::new();
+            seen.insert(key);
+            *state = OpState::Seen(seen);
+            true
+        }
+    }
+}
+
 fn bump(state: &RefCell<OpState>) -> u64 {
     let mut state = state.borrow_mut();
     match &mut *state {
