@@ -10,7 +10,7 @@ use crate::journal::JournalError;
 use crate::load::LoadError;
 use crate::parser::SyntaxError;
 use crate::plan::PlanError;
-pub use crate::span::{Span, line_col, render_diagnostic};
+pub use crate::span::{Span, line_col, render_diagnostic, render_diagnostic_from_line};
 
 /// Any error datatrail reports.
 #[derive(Debug, Error)]
@@ -60,9 +60,27 @@ impl Error {
     /// Like [`Error::render`] for a statement that starts `offset` bytes into `source`
     /// (a script), so the line and column are the script's.
     pub fn render_at(&self, source: &str, origin: &str, offset: usize) -> String {
+        self.render_in(source, origin, offset, 1)
+    }
+
+    /// Like [`Error::render_at`] for a `source` that starts on line `first_line` of
+    /// `origin` (a script read from a pipe as it arrives).
+    pub fn render_in(
+        &self,
+        source: &str,
+        origin: &str,
+        offset: usize,
+        first_line: usize,
+    ) -> String {
         let message = self.to_string();
         match self.span() {
-            Some(span) => render_diagnostic(&message, source, origin, span.shift(offset)),
+            Some(span) => render_diagnostic_from_line(
+                &message,
+                source,
+                origin,
+                span.shift(offset),
+                first_line,
+            ),
             None => format!("error: {message}\n"),
         }
     }

@@ -8,7 +8,7 @@
 
 mod counting_alloc;
 
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -19,6 +19,7 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 use datatrail::Database;
 use datatrail::app::progress::load_with_bar;
 use datatrail::app::run::{Outcome, Runner, Streams};
+use datatrail::app::stream::StatementReader;
 use datatrail::app::{self, Dataset, Repl};
 use datatrail::export::{AtomicFile, ExportError, Format};
 use datatrail::limits::{self, Limits};
@@ -142,9 +143,11 @@ fn parse_param_arg(arg: &str) -> Result<(String, String), String> {
 }
 
 /// A script to run and the name its diagnostics give it.
-struct Script {
-    text: String,
-    origin: String,
+enum Script {
+    /// A `-c` statement or a `-f` file, read whole before anything runs.
+    Text { text: String, origin: String },
+    /// Standard input, run statement by statement as it arrives.
+    Stdin,
 }
 
 fn main() -> ExitCode {
@@ -281,24 +284,24 @@ enum Source {
     File(PathBuf),
 }
 
-/// Reads every script before anything runs, so a missing file stops the run early.
-/// Without `-c` or `-f`, the script is stdin.
+/// Reads every script file before anything runs, so a missing file stops the run early.
+/// Without `-c` or `-f`, the script is stdin, which runs as it arrives.
 fn read_scripts(sources: Vec<(usize, Source)>) -> Result<Vec<Script>, String> {
     if sources.is_empty() {
-        return Ok(vec![read_stdin()?]);
+        return Ok(vec![Script::Stdin]);
     }
     let mut scripts = Vec::with_capacity(sources.len());
     for (_, source) in sources {
         scripts.push(match source {
-            Source::Command(text) => Script {
+            Source::Command(text) => Script::Text {
                 text,
                 origin: "<command>".into(),
             },
-            Source::File(path) if path == Path::new("-") => read_stdin()?,
+            Source::File(path) if path == Path::new("-") => Script::Stdin,
             Source::File(path) => {
                 let origin = path.display().to_string();
                 let bytes = std::fs::read(&path).map_err(|e| format!("{origin}: {e}"))?;
-                Script {
+                Script::Text {
                     text: script_text(bytes, &origin)?,
                     origin,
                 }
@@ -306,17 +309,6 @@ fn read_scripts(sources: Vec<(usize, Source)>) -> Result<Vec<Script>, String> {
         });
     }
     Ok(scripts)
-}
-
-fn read_stdin() -> Result<Script, String> {
-    let mut bytes = Vec::new();
-    io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("<stdin>: {e}"))?;
-    Ok(Script {
-        text: script_text(bytes, "<stdin>")?,
-        origin: "<stdin>".into(),
-    })
 }
 
 /// A script's bytes as text, or an error naming the line and column of the first byte
@@ -459,7 +451,16 @@ fn run_batch(
             results: &mut sink,
             messages: &mut stderr,
         };
-        match runner.run_script(db, &script.text, &script.origin, &mut streams) {
+        let ran = match script {
+            Script::Text { text, origin } => runner
+                .run_script(db, text, origin, &mut streams)
+                .map_err(Err),
+            Script::Stdin => {
+                let mut reader = StatementReader::new(io::stdin().lock(), "<stdin>");
+                runner.run_stream(db, &mut reader, "<stdin>", &mut streams)
+            }
+        };
+        match ran {
             Ok(Outcome::Ok) => {}
             Ok(Outcome::Failed) => {
                 outcome = Outcome::Failed;
@@ -471,7 +472,11 @@ fn run_batch(
                 outcome = Outcome::Interrupted;
                 break;
             }
-            Err(e) => return Err(output_failed(&e)),
+            Err(Ok(unreadable)) => {
+                let _ = sink.flush();
+                return Err(fail(USAGE, &unreadable));
+            }
+            Err(Err(e)) => return Err(output_failed(&e)),
         }
     }
     let finished = match sink {

@@ -53,8 +53,21 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 ///   |        ^
 /// ```
 pub fn render_diagnostic(message: &str, source: &str, origin: &str, span: Span) -> String {
-    let (line, col) = line_col(source, span.start);
-    let line_text = source.lines().nth(line - 1).unwrap_or("");
+    render_diagnostic_from_line(message, source, origin, span, 1)
+}
+
+/// Like [`render_diagnostic`] for a `source` that starts on line `first_line` of its
+/// origin (a piece of a script read as it arrives), so the line printed is the origin's.
+pub fn render_diagnostic_from_line(
+    message: &str,
+    source: &str,
+    origin: &str,
+    span: Span,
+    first_line: usize,
+) -> String {
+    let (line_in_source, col) = line_col(source, span.start);
+    let line_text = source.lines().nth(line_in_source - 1).unwrap_or("");
+    let line = line_in_source + first_line.saturating_sub(1);
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
     // The caret covers the span on its first line, at least one character.
@@ -90,6 +103,21 @@ mod tests {
         assert_eq!(
             out,
             "error: variable `m` is not defined\n --> q:2:8\n  |\n2 | RETURN m.name\n  |        ^\n"
+        );
+    }
+
+    #[test]
+    fn diagnostic_of_a_piece_numbers_lines_as_its_origin() {
+        let out = render_diagnostic_from_line(
+            "bad",
+            "RETURN 1;\nRETURN m",
+            "<stdin>",
+            Span::new(17, 18),
+            41,
+        );
+        assert_eq!(
+            out,
+            "error: bad\n  --> <stdin>:42:8\n   |\n42 | RETURN m\n   |        ^\n"
         );
     }
 

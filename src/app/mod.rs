@@ -13,6 +13,7 @@ pub mod run;
 pub mod schema;
 pub mod shell;
 pub mod sources;
+pub mod stream;
 
 pub use dataset::{
     Dataset, check_data_dir, data_dir_sources, load_dir, loaded_message, open_dir, saved_message,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::app::input::{StatementText, split_statements};
 use crate::app::progress::{SPINNER_DELAY, Spinner};
+use crate::app::stream::StatementReader;
 use crate::citations::row_sources;
 use crate::export::{self, ExportError, Format};
 use crate::graph::Value;
@@ -178,7 +179,7 @@ impl Runner {
                 writeln!(out.messages(), "interrupted")?;
                 return Ok(Outcome::Interrupted);
             }
-            match self.run_statement(db, script, origin, statement, out)? {
+            match self.run_statement(db, (script, origin, 1), statement, out)? {
                 Outcome::Ok => {}
                 Outcome::Failed => {
                     outcome = Outcome::Failed;
@@ -192,11 +193,48 @@ impl Runner {
         Ok(outcome)
     }
 
+    /// Runs each statement of a script as the reader hands it over, so a piped script's
+    /// statements are acknowledged as they arrive. A read error (bytes that are not text)
+    /// ends the run: `Err(Ok(message))`; output that cannot be written: `Err(Err(_))`.
+    ///
+    /// # Errors
+    /// As said.
+    pub fn run_stream<R: std::io::BufRead>(
+        &mut self,
+        db: &mut Database,
+        reader: &mut StatementReader<R>,
+        origin: &str,
+        out: &mut dyn Output,
+    ) -> Result<Outcome, Result<String, ExportError>> {
+        let mut outcome = Outcome::Ok;
+        while let Some(read) = reader.next_statement().map_err(Ok)? {
+            if self.is_interrupted() {
+                writeln!(out.messages(), "interrupted").map_err(|e| Err(e.into()))?;
+                return Ok(Outcome::Interrupted);
+            }
+            let place = (read.source.as_str(), origin, read.first_line);
+            match self
+                .run_statement(db, place, read.statement(), out)
+                .map_err(Err)?
+            {
+                Outcome::Ok => {}
+                Outcome::Failed => {
+                    outcome = Outcome::Failed;
+                    if !self.continue_on_error {
+                        break;
+                    }
+                }
+                Outcome::Interrupted => return Ok(Outcome::Interrupted),
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Runs one statement of `script` (named `origin`, starting on line `first_line`).
     fn run_statement(
         &mut self,
         db: &mut Database,
-        script: &str,
-        origin: &str,
+        (script, origin, first_line): (&str, &str, usize),
         statement: StatementText,
         out: &mut dyn Output,
     ) -> Result<Outcome, ExportError> {
@@ -230,7 +268,7 @@ impl Runner {
             }
             Err(err) => {
                 out.results().flush()?;
-                let diagnostic = err.render_at(script, origin, statement.offset);
+                let diagnostic = err.render_in(script, origin, statement.offset, first_line);
                 out.messages().write_all(diagnostic.as_bytes())?;
                 out.messages().flush()?;
                 Ok(Outcome::Failed)
