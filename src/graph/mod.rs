@@ -2,6 +2,8 @@
 //! properties, kept in petgraph's `StableDiGraph` so that deleting one element never
 //! changes another's id. Labels, relationship types and property keys are interned.
 //! A label index and a `name` index let the planner start from few nodes.
+//! Reads of elements live here, writes in `mutation.rs`, a node's relationships in
+//! `rels.rs`, the per-type adjacency index in `adjacency.rs`.
 //!
 //! This is the only module that imports petgraph.
 

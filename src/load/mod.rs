@@ -7,8 +7,8 @@
 //! half-loaded. Each file is streamed through `reader.rs`, which knows whether a cell was
 //! quoted (`""` is the empty string, an empty cell is absent). Numeric node ids are kept
 //! as numbers (`ids.rs`). Edge rows are read and checked on a second thread while this one
-//! adds the previous batch to the graph, and the adjacency index is built once, after the
-//! last file.
+//! adds the previous batch to the graph (`edges.rs`; node rows likewise, `nodes.rs`), and
+//! the adjacency index is built once, after the last file.
 //!
 //! Conventions beyond Neo4j's, documented where they are implemented:
 //! - `cell.rs`: quoted empty cells, array escapes (`\;`, `\\`, `\e`), empty lists;

@@ -1,4 +1,6 @@
 //! Pattern matching: scans, single and variable-length expansions, shortest paths.
+//! Scans and the node and relationship filters live here; single-hop expansion in
+//! `expand.rs`, variable-length in `var_length.rs`, shortest paths in `shortest.rs`.
 
 mod expand;
 mod shortest;

@@ -1,4 +1,6 @@
 //! pest `Pairs` → syntax tree, one `build_<rule>` function per grammar rule.
+//! Statements live here; clauses in `clause.rs`, patterns in `pattern.rs`, expressions in
+//! `expr.rs`, literals in `literal.rs`.
 
 mod clause;
 mod expr;

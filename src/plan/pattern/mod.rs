@@ -2,6 +2,7 @@
 //! (one already bound, then a name-index hit, then the rarest label) and expands outwards;
 //! WHERE is split into conjuncts, each applied as soon as the slots it reads are bound.
 //! Within one MATCH no relationship is matched twice (openCypher's uniqueness rule).
+//! Variables and filters are declared in `declare.rs`, each chain planned in `chain.rs`.
 
 mod chain;
 mod declare;
