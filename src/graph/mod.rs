@@ -2,19 +2,22 @@
 //! properties, kept in petgraph's `StableDiGraph` so that deleting one element never
 //! changes another's id. Labels, relationship types and property keys are interned.
 //! A label index and a `name` index let the planner start from few nodes.
+//! Reads of elements live here, writes in `mutation.rs`, a node's relationships in
+//! `rels.rs`, the per-type adjacency index in `adjacency.rs`.
 //!
 //! This is the only module that imports petgraph.
 
 mod adjacency;
 mod columns;
+mod mutation;
 mod names;
+mod rels;
 pub mod value;
 
 use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
 
@@ -407,93 +410,6 @@ impl Graph {
         self.inner.edge_weight(eidx(id)).map(|t| t.symbol())
     }
 
-    /// Relationships at `node` in `direction`, each with the node at its other end, newest
-    /// first (outgoing ones first for `Both`). A self-loop is listed once even for `Both`.
-    pub fn rels_of(
-        &self,
-        node: NodeId,
-        direction: Direction,
-    ) -> impl Iterator<Item = (RelId, NodeId)> + '_ {
-        let indexed = self
-            .adjacency
-            .as_ref()
-            .and_then(|adjacency| IndexedRels::new(self, adjacency, node, direction, &[]));
-        match indexed {
-            Some(rels) => EitherRels::Indexed(rels),
-            None => EitherRels::Filtered(self.linked_rels(node, direction)),
-        }
-    }
-
-    /// [`Graph::rels_of`] from petgraph's per-node lists.
-    fn linked_rels(
-        &self,
-        node: NodeId,
-        direction: Direction,
-    ) -> impl Iterator<Item = (RelId, NodeId)> + '_ {
-        let n = nidx(node);
-        let out = matches!(direction, Direction::Outgoing | Direction::Both)
-            .then(|| self.inner.edges_directed(n, PgDirection::Outgoing))
-            .into_iter()
-            .flatten()
-            .map(|e| (rel_id(e.id()), node_id(e.target())));
-        let inc = matches!(direction, Direction::Incoming | Direction::Both)
-            .then(|| self.inner.edges_directed(n, PgDirection::Incoming))
-            .into_iter()
-            .flatten()
-            .filter(move |e| direction != Direction::Both || e.source() != e.target())
-            .map(|e| (rel_id(e.id()), node_id(e.source())));
-        out.chain(inc)
-    }
-
-    /// Like [`Graph::rels_of`], keeping only relationships whose type is in `types`
-    /// (all of them when `types` is empty), in the same order. After
-    /// [`Graph::build_adjacency`] this reads only the runs of those types.
-    pub fn rels_of_types<'a>(
-        &'a self,
-        node: NodeId,
-        direction: Direction,
-        types: &'a [Symbol],
-    ) -> impl Iterator<Item = (RelId, NodeId)> + 'a {
-        let indexed = self
-            .adjacency
-            .as_ref()
-            .and_then(|adjacency| IndexedRels::new(self, adjacency, node, direction, types));
-        match indexed {
-            Some(rels) => EitherRels::Indexed(rels),
-            None => {
-                EitherRels::Filtered(self.linked_rels(node, direction).filter(move |(rel, _)| {
-                    types.is_empty() || self.rel_type(*rel).is_some_and(|t| types.contains(&t))
-                }))
-            }
-        }
-    }
-
-    /// How many relationships [`Graph::rels_of_types`] lists, counted from the index's
-    /// type runs without visiting them when no write has touched the node since the build.
-    pub fn count_rels_of_types(
-        &self,
-        node: NodeId,
-        direction: Direction,
-        types: &[Symbol],
-    ) -> usize {
-        if let Some(adjacency) = &self.adjacency
-            && direction != Direction::Both
-            && adjacency.none_stale()
-            && !adjacency.added.contains_key(&node)
-        {
-            let entries = match direction {
-                Direction::Incoming => adjacency.inc.of(node),
-                _ => adjacency.out.of(node),
-            };
-            return adjacency::count_typed(entries, types);
-        }
-        self.rels_of_types(node, direction, types).count()
-    }
-
-    pub fn degree(&self, node: NodeId, direction: Direction) -> usize {
-        self.count_rels_of_types(node, direction, &[])
-    }
-
     // ── Bulk loading ──
 
     /// Makes room for `nodes` more nodes and `rels` more relationships.
@@ -546,175 +462,6 @@ impl Graph {
     pub fn node_storage_bytes(&self) -> usize {
         self.node_props.heap_size() + self.name_index.heap_size()
     }
-
-    // ── Writes ──
-
-    /// Adds a node with label and property symbols already interned.
-    pub fn add_node(&mut self, mut labels: Vec<Symbol>, props: Props) -> NodeId {
-        labels.sort_unstable();
-        labels.dedup();
-        let set = self.label_sets.intern(&labels);
-        let id = node_id(self.inner.add_node(set));
-        for (key, value) in props.0 {
-            self.node_props.set(id.0, key, value);
-        }
-        for l in labels {
-            self.label_index[l as usize].insert(id);
-        }
-        self.index_name(id);
-        id
-    }
-
-    /// Adds a node from names and values, interning as needed (nulls are dropped).
-    pub fn add_node_named(&mut self, labels: &[&str], props: Vec<(&str, Value)>) -> NodeId {
-        let labels = labels.iter().map(|l| self.intern_label(l)).collect();
-        let props = self.props_from(props);
-        self.add_node(labels, props)
-    }
-
-    /// Builds a property map from names and values, interning the keys.
-    pub fn props_from<'a>(&mut self, props: impl IntoIterator<Item = (&'a str, Value)>) -> Props {
-        let mut map = Props::default();
-        for (k, v) in props {
-            let k = self.intern_key(k);
-            map.set(k, v);
-        }
-        map
-    }
-
-    /// Adds a relationship. Both ends must exist.
-    pub fn add_rel(&mut self, start: NodeId, end: NodeId, rel_type: Symbol, props: Props) -> RelId {
-        let id = rel_id(
-            self.inner
-                .add_edge(nidx(start), nidx(end), TypeTag::new(rel_type)),
-        );
-        for (key, value) in props.0 {
-            self.rel_props.set(id.0, key, value);
-        }
-        if let Some(adjacency) = &mut self.adjacency {
-            adjacency.rel_added(id, start, end);
-        }
-        id
-    }
-
-    /// Sets a node property (null removes it); returns the previous value.
-    pub fn set_node_property(&mut self, id: NodeId, key: Symbol, value: Value) -> Option<Value> {
-        let is_name = Some(key) == self.name_key;
-        if is_name {
-            self.unindex_name(id);
-        }
-        if !self.contains_node(id) {
-            return None;
-        }
-        let old = self.node_props.set(id.0, key, value);
-        if is_name {
-            self.index_name(id);
-        }
-        old
-    }
-
-    pub fn set_rel_property(&mut self, id: RelId, key: Symbol, value: Value) -> Option<Value> {
-        if !self.contains_rel(id) {
-            return None;
-        }
-        self.rel_props.set(id.0, key, value)
-    }
-
-    /// Adds a label; returns whether it was new.
-    pub fn add_label(&mut self, id: NodeId, label: Symbol) -> bool {
-        let Some(&set) = self.inner.node_weight(nidx(id)) else {
-            return false;
-        };
-        let mut labels = self.label_sets.labels(set).to_vec();
-        let Err(i) = labels.binary_search(&label) else {
-            return false;
-        };
-        labels.insert(i, label);
-        self.set_labels(id, &labels);
-        self.label_index[label as usize].insert(id);
-        true
-    }
-
-    fn set_labels(&mut self, id: NodeId, labels: &[Symbol]) {
-        let set = self.label_sets.intern(labels);
-        if let Some(weight) = self.inner.node_weight_mut(nidx(id)) {
-            *weight = set;
-        }
-    }
-
-    /// Removes a label; returns whether it was there.
-    pub fn remove_label(&mut self, id: NodeId, label: Symbol) -> bool {
-        let Some(&set) = self.inner.node_weight(nidx(id)) else {
-            return false;
-        };
-        let mut labels = self.label_sets.labels(set).to_vec();
-        let Ok(i) = labels.binary_search(&label) else {
-            return false;
-        };
-        labels.remove(i);
-        self.set_labels(id, &labels);
-        self.label_index[label as usize].remove(&id);
-        true
-    }
-
-    /// Removes a relationship; returns its data.
-    pub fn remove_rel(&mut self, id: RelId) -> Option<RelData> {
-        let (start, end) = self.endpoints(id)?;
-        let rel_type = self.inner.remove_edge(eidx(id))?.symbol();
-        if let Some(adjacency) = &mut self.adjacency {
-            adjacency.rel_removed(id, start, end);
-        }
-        let props = self.rel_props.remove(id.0);
-        Some(RelData { rel_type, props })
-    }
-
-    /// Removes a node and every relationship at it; returns its data.
-    pub fn remove_node(&mut self, id: NodeId) -> Option<NodeData> {
-        if !self.contains_node(id) {
-            return None;
-        }
-        self.unindex_name(id);
-        let rels: Vec<RelId> = self.rels_of(id, Direction::Both).map(|(r, _)| r).collect();
-        for rel in rels {
-            self.remove_rel(rel);
-        }
-        let set = self.inner.remove_node(nidx(id))?;
-        let labels = self.label_sets.labels(set).to_vec();
-        for l in &labels {
-            self.label_index[*l as usize].remove(&id);
-        }
-        Some(NodeData {
-            labels,
-            props: self.node_props.remove(id.0),
-        })
-    }
-
-    /// The node's `name` when it is a string, as the name index holds it.
-    fn name_of(&self, id: NodeId) -> Option<&str> {
-        self.node_props
-            .get(id.0, self.name_key?)
-            .and_then(Value::as_str)
-    }
-
-    fn unindex_name(&mut self, id: NodeId) {
-        let Some(name_key) = self.name_key else {
-            return;
-        };
-        let name_of = name_reader(&self.node_props, name_key);
-        if let Some(name) = name_of(id) {
-            self.name_index.remove(name, id, name_of);
-        }
-    }
-
-    fn index_name(&mut self, id: NodeId) {
-        let Some(name_key) = self.name_key else {
-            return;
-        };
-        let name_of = name_reader(&self.node_props, name_key);
-        if let Some(name) = name_of(id) {
-            self.name_index.insert(name, id, name_of);
-        }
-    }
 }
 
 /// Each node's `name`, when it is a string: what the name index hashes and compares.
@@ -723,133 +470,6 @@ fn name_reader<'a>(
     name_key: Symbol,
 ) -> impl Fn(NodeId) -> Option<&'a str> + Copy + 'a {
     move |n| node_props.get(n.0, name_key).and_then(Value::as_str)
-}
-
-/// Relationships of one node (of some types, or all when `types` is empty) read from the adjacency index, then from the
-/// relationships created since it was built.
-struct IndexedRels<'a> {
-    graph: &'a Graph,
-    adjacency: &'a Adjacency,
-    node: NodeId,
-    types: &'a [Symbol],
-    both: bool,
-    out: Option<TypedRuns<'a>>,
-    out_added: std::slice::Iter<'a, RelId>,
-    inc: Option<TypedRuns<'a>>,
-    inc_added: std::slice::Iter<'a, RelId>,
-}
-
-impl<'a> IndexedRels<'a> {
-    /// `None` when `types` has more entries than the index merges.
-    fn new(
-        graph: &'a Graph,
-        adjacency: &'a Adjacency,
-        node: NodeId,
-        direction: Direction,
-        types: &'a [Symbol],
-    ) -> Option<IndexedRels<'a>> {
-        if types.len() > MAX_MERGED_TYPES {
-            return None;
-        }
-        let out_wanted = matches!(direction, Direction::Outgoing | Direction::Both);
-        let inc_wanted = matches!(direction, Direction::Incoming | Direction::Both);
-        let added = if adjacency.added.is_empty() {
-            &[][..]
-        } else {
-            adjacency.added.get(&node).map_or(&[][..], Vec::as_slice)
-        };
-        let pick = |wanted: bool| if wanted { added } else { &[] };
-        Some(IndexedRels {
-            graph,
-            adjacency,
-            node,
-            types,
-            both: direction == Direction::Both,
-            out: if out_wanted {
-                Some(TypedRuns::new(adjacency.out.of(node), types)?)
-            } else {
-                None
-            },
-            out_added: pick(out_wanted).iter(),
-            inc: if inc_wanted {
-                Some(TypedRuns::new(adjacency.inc.of(node), types)?)
-            } else {
-                None
-            },
-            inc_added: pick(inc_wanted).iter(),
-        })
-    }
-
-    /// The relationship's other end when it was created since the build, has one of the
-    /// types and leaves (`outgoing`) or enters this node.
-    fn added(&self, rel: RelId, outgoing: bool) -> Option<NodeId> {
-        let (start, end) = self.graph.endpoints(rel)?;
-        let rel_type = self.graph.rel_type(rel)?;
-        if !self.types.is_empty() && !self.types.contains(&rel_type) {
-            return None;
-        }
-        if outgoing && start == self.node {
-            Some(end)
-        } else if !outgoing && end == self.node && !(self.both && start == end) {
-            Some(start)
-        } else {
-            None
-        }
-    }
-}
-
-impl Iterator for IndexedRels<'_> {
-    type Item = (RelId, NodeId);
-
-    fn next(&mut self) -> Option<(RelId, NodeId)> {
-        if let Some(out) = &mut self.out {
-            for e in out.by_ref() {
-                if !self.adjacency.is_stale(e.rel) {
-                    return Some((e.rel, e.other));
-                }
-            }
-        }
-        while let Some(&rel) = self.out_added.next() {
-            if let Some(other) = self.added(rel, true) {
-                return Some((rel, other));
-            }
-        }
-        if let Some(inc) = &mut self.inc {
-            for e in inc.by_ref() {
-                let self_loop = self.both && e.other.0 == self.node.0;
-                if !self_loop && !self.adjacency.is_stale(e.rel) {
-                    return Some((e.rel, e.other));
-                }
-            }
-        }
-        while let Some(&rel) = self.inc_added.next() {
-            if let Some(other) = self.added(rel, false) {
-                return Some((rel, other));
-            }
-        }
-        None
-    }
-}
-
-/// One of two iterators over relationships.
-enum EitherRels<A, B> {
-    Indexed(A),
-    Filtered(B),
-}
-
-impl<A, B> Iterator for EitherRels<A, B>
-where
-    A: Iterator<Item = (RelId, NodeId)>,
-    B: Iterator<Item = (RelId, NodeId)>,
-{
-    type Item = (RelId, NodeId);
-
-    fn next(&mut self) -> Option<(RelId, NodeId)> {
-        match self {
-            EitherRels::Indexed(a) => a.next(),
-            EitherRels::Filtered(b) => b.next(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -914,106 +534,6 @@ mod tests {
     }
 
     #[test]
-    fn self_loop_is_listed_once_in_both_directions() {
-        let mut g = Graph::new();
-        let a = g.add_node_named(&[], vec![]);
-        let t = g.intern_type("T");
-        g.add_rel(a, a, t, Props::default());
-        assert_eq!(g.rels_of(a, Direction::Both).count(), 1);
-        assert_eq!(g.rels_of(a, Direction::Outgoing).count(), 1);
-        assert_eq!(g.rels_of(a, Direction::Incoming).count(), 1);
-    }
-
-    /// What `rels_of_types` must return: petgraph's lists filtered by type.
-    fn filtered(g: &Graph, n: NodeId, d: Direction, types: &[Symbol]) -> Vec<(RelId, NodeId)> {
-        g.linked_rels(n, d)
-            .filter(|(r, _)| types.is_empty() || types.contains(&g.rel_type(*r).unwrap()))
-            .collect()
-    }
-
-    fn check_typed_expansions(g: &Graph, same_order: bool) {
-        let type_sets: [&[Symbol]; 6] = [&[], &[0], &[1], &[2, 0], &[0, 1, 2], &[1, 1]];
-        for n in g.node_ids().collect::<Vec<_>>() {
-            for d in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
-                for types in type_sets {
-                    let mut want = filtered(g, n, d, types);
-                    let mut got: Vec<_> = g.rels_of_types(n, d, types).collect();
-                    let mut all: Vec<_> = g.rels_of(n, d).collect();
-                    if !same_order {
-                        want.sort();
-                        got.sort();
-                        all.sort();
-                    }
-                    assert_eq!(got, want, "node {n:?} {d:?} types {types:?}");
-                    let count = g.count_rels_of_types(n, d, types);
-                    assert_eq!(count, want.len(), "count at {n:?} {d:?} types {types:?}");
-                    if types.is_empty() {
-                        assert_eq!(all, want, "node {n:?} {d:?}");
-                    }
-                }
-            }
-        }
-    }
-
-    #[derive(Clone, Debug)]
-    enum Write {
-        AddRel(u32, u32, u32),
-        RemoveRel(u32),
-        RemoveNode(u32),
-        AddNode,
-    }
-
-    fn write_strategy() -> impl proptest::strategy::Strategy<Value = Write> {
-        use proptest::prelude::*;
-        prop_oneof![
-            (0..8u32, 0..8u32, 0..3u32).prop_map(|(a, b, t)| Write::AddRel(a, b, t)),
-            (0..40u32).prop_map(Write::RemoveRel),
-            (0..8u32).prop_map(Write::RemoveNode),
-            Just(Write::AddNode),
-        ]
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn typed_expansion_from_the_index_equals_filtering(
-            rels in proptest::collection::vec((0..8u32, 0..8u32, 0..3u32), 0..30),
-            writes in proptest::collection::vec(write_strategy(), 0..20),
-        ) {
-            let mut g = Graph::new();
-            for t in ["A", "B", "C"] {
-                g.intern_type(t);
-            }
-            for _ in 0..8 {
-                g.add_node(vec![], Props::default());
-            }
-            for (a, b, t) in rels {
-                g.add_rel(NodeId(a), NodeId(b), t, Props::default());
-            }
-            g.build_adjacency();
-            check_typed_expansions(&g, true);
-            for w in writes {
-                match w {
-                    Write::AddRel(a, b, t) => {
-                        if g.contains_node(NodeId(a)) && g.contains_node(NodeId(b)) {
-                            g.add_rel(NodeId(a), NodeId(b), t, Props::default());
-                        }
-                    }
-                    Write::RemoveRel(r) => {
-                        g.remove_rel(RelId(r));
-                    }
-                    Write::RemoveNode(n) => {
-                        g.remove_node(NodeId(n));
-                    }
-                    Write::AddNode => {
-                        g.add_node(vec![], Props::default());
-                    }
-                }
-                check_typed_expansions(&g, false);
-            }
-        }
-    }
-
-    #[test]
     fn relationship_properties_follow_writes_and_deletes() {
         let (mut g, a, b, r) = sample();
         let records = g.intern_key("records");
@@ -1046,30 +566,6 @@ mod tests {
         // Two 4-byte slots of properties plus two 12-byte index entries, plus small change.
         let per_rel = g.rel_storage_bytes() / count;
         assert!(per_rel <= 34, "{per_rel} bytes per relationship");
-    }
-
-    #[test]
-    fn nodes_with_more_types_than_the_index_merges_fall_back_to_the_lists() {
-        let mut g = Graph::new();
-        let a = g.add_node_named(&[], vec![]);
-        let b = g.add_node_named(&[], vec![]);
-        for t in 0..12 {
-            let t = g.intern_type(&format!("T{t}"));
-            g.add_rel(a, b, t, Props::default());
-            g.add_rel(b, a, t, Props::default());
-        }
-        g.build_adjacency();
-        let many: Vec<Symbol> = (0..10).collect();
-        for n in [a, b] {
-            for d in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
-                assert_eq!(g.rels_of(n, d).collect::<Vec<_>>(), filtered(&g, n, d, &[]));
-                assert_eq!(
-                    g.rels_of_types(n, d, &many).collect::<Vec<_>>(),
-                    filtered(&g, n, d, &many)
-                );
-            }
-        }
-        assert_eq!(g.rels_of(a, Direction::Both).count(), 24);
     }
 
     #[test]
