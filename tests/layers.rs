@@ -218,6 +218,13 @@ fn function_lengths(text: &str) -> Vec<(usize, String, usize)> {
     out
 }
 
+/// Functions allowed past the limit, with why: a table is easier to read whole.
+const LONG_TABLES: &[(&str, &str)] = &[
+    // One arm per grammar rule and no `_ =>` arm, on purpose: a new rule cannot be added
+    // without a name for it in messages (STYLE.md, Errors).
+    ("parser/mod.rs", "describe"),
+];
+
 #[test]
 fn no_function_is_longer_than_150_lines() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -228,7 +235,10 @@ fn no_function_is_longer_than_150_lines() {
     for file in &files {
         let text = fs::read_to_string(file).unwrap();
         for (line, name, length) in function_lengths(&text) {
-            if length > 150 {
+            let table = LONG_TABLES
+                .iter()
+                .any(|(path, function)| file.ends_with(path) && name == *function);
+            if length > 150 && !table {
                 long.push(format!(
                     "{}:{line}: `{name}` has {length} lines",
                     file.display()

@@ -13,7 +13,7 @@ use pest::error::InputLocation;
 use thiserror::Error;
 
 use crate::ast::Statement;
-use crate::error::Span;
+use crate::span::Span;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/cypher.pest"]

@@ -13,7 +13,7 @@ use self::clause::build_clause;
 use self::literal::build_string;
 use super::{Rule, SyntaxError};
 use crate::ast::*;
-use crate::error::Span;
+use crate::span::Span;
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 

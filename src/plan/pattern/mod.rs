@@ -239,7 +239,12 @@ impl Planner<'_> {
     }
 }
 
-fn kind_conflict(name: &str, expected: VarKind, found: VarKind, span: crate::Span) -> PlanError {
+fn kind_conflict(
+    name: &str,
+    expected: VarKind,
+    found: VarKind,
+    span: crate::span::Span,
+) -> PlanError {
     PlanError::VariableKindConflict {
         name: name.to_string(),
         expected: expected.describe(),
