@@ -446,6 +446,7 @@ fn run_batch(
     };
     let mut stderr = io::stderr();
     let mut outcome = Outcome::Ok;
+    let continues = runner.continues_on_error();
     for script in scripts {
         let mut streams = Streams {
             results: &mut sink,
@@ -481,12 +482,20 @@ fn run_batch(
     }
     let finished = match sink {
         Sink::Stdout(mut out) => out.flush().map_err(ExportError::from),
-        Sink::File(file) if outcome != Outcome::Interrupted => file.commit(),
-        // Dropping the file removes it: an interrupted run leaves `-o FILE` as it was.
+        // A run that stopped early (a failed statement, Ctrl-C) leaves `-o FILE` as it was:
+        // dropping the file removes the new one. Going on past errors finishes the run.
+        Sink::File(file) if outcome == Outcome::Ok || runner_continued(outcome, continues) => {
+            file.commit()
+        }
         Sink::File(_) => Ok(()),
     };
     finished.map_err(|e| output_failed(&e))?;
     Ok(outcome)
+}
+
+/// Whether a run with failed statements went on to its end (`--continue-on-error`).
+fn runner_continued(outcome: Outcome, continues: bool) -> bool {
+    outcome == Outcome::Failed && continues
 }
 
 /// A reader that went away (`datatrail ... | head`) is a quiet success, as in ripgrep.

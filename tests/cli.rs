@@ -786,3 +786,41 @@ fn sigint_stops_a_batch_run_with_130() {
     assert!(!stdout.contains("not reached"), "{stdout}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted"));
 }
+
+#[test]
+fn output_file_is_left_as_it_was_when_a_later_statement_fails() {
+    let (mut cmd, dir) = datatrail();
+    std::fs::write(dir.path().join("out.csv"), "old\n").unwrap();
+    cmd.args([
+        "-o",
+        "out.csv",
+        "-c",
+        "RETURN 1 AS first",
+        "-c",
+        "RETURN nope",
+    ])
+    .assert()
+    .code(1);
+    let kept = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert_eq!(kept, "old\n", "no partial results replace the file");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+}
+
+#[test]
+fn output_file_gets_the_results_of_a_run_that_continues_on_errors() {
+    let (mut cmd, dir) = datatrail();
+    cmd.args([
+        "--continue-on-error",
+        "-o",
+        "out.csv",
+        "-c",
+        "RETURN nope",
+        "-c",
+        "RETURN 2 AS second",
+    ])
+    .assert()
+    .code(1);
+    let written = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert_eq!(written, "second\n2\n");
+}
