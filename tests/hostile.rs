@@ -450,3 +450,35 @@ fn unclosed_list_comprehensions_hit_the_parser_step_budget() {
     );
     assert!(Database::new().execute(&closed).is_ok());
 }
+
+/// An edges file that is a link to `/dev/zero` would never end: it is refused by kind.
+#[test]
+fn edges_file_linked_to_a_device_is_refused() {
+    let (mut cmd, dir) = datatrail();
+    std::fs::create_dir(dir.path().join("ds")).unwrap();
+    std::fs::write(dir.path().join("ds/nodes.csv"), "id:ID\n1\n").unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("ds/edges.csv")).unwrap();
+    cmd.args(["--data", "ds", "-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains("ds/edges.csv: is a device, not a data file"));
+}
+
+/// A pipe that never sends a line end (`--edges <(cat /dev/zero)`) stops at the longest
+/// record the loader reads, with the record's place, instead of growing memory.
+#[test]
+fn a_record_without_line_ends_stops_at_the_record_limit() {
+    let (mut cmd, dir) = datatrail();
+    std::fs::write(dir.path().join("nodes.csv"), "id:ID\n1\n").unwrap();
+    let mut edges = b":START_ID,:END_ID,:TYPE\n".to_vec();
+    edges.resize(edges.len() + (65 << 20), b'x');
+    std::fs::write(dir.path().join("edges.csv"), edges).unwrap();
+    cmd.args(["--nodes", "nodes.csv", "--edges", "edges.csv", "-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains(
+            "edges.csv: record 1 (line 2): the record is longer than 64 MiB (a file without line ends?)",
+        ));
+}

@@ -39,6 +39,19 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    /// A data file is a device, folder or socket rather than a file or a pipe.
+    #[error("load: {path}: is {what}, not a data file")]
+    NotAFile { path: PathBuf, what: &'static str },
+    /// One record is longer than the loader reads ([`super::reader::MAX_RECORD_BYTES`]).
+    #[error(
+        "load: {file}: {pos}: the record is longer than {} MiB (a file without line ends?)",
+        .limit >> 20
+    )]
+    RecordTooLong {
+        file: String,
+        pos: Position,
+        limit: usize,
+    },
     /// A dataset folder lacks `nodes.csv` or `edges.csv`.
     #[error("load: {path}: no such file (a dataset folder needs nodes.csv and edges.csv)")]
     MissingFile { path: PathBuf },

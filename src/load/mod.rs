@@ -120,7 +120,9 @@ pub fn load_with_progress(
                 source,
             };
             let file = std::fs::File::open(path).map_err(io_error)?;
-            let len = file.metadata().map_err(io_error)?.len();
+            let metadata = file.metadata().map_err(io_error)?;
+            refuse_devices(path, &metadata)?;
+            let len = metadata.len();
             loader
                 .load_file(&path.display().to_string(), file, len, kind)
                 .map_err(|e| match e {
@@ -130,6 +132,26 @@ pub fn load_with_progress(
         }
     }
     Ok(loader.finish())
+}
+
+/// A data file must be a file or a pipe (`--nodes <(generator)`): a device such as
+/// `/dev/zero` or a folder is refused before it is read.
+fn refuse_devices(path: &Path, metadata: &std::fs::Metadata) -> Result<(), LoadError> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = metadata.file_type();
+    let what = if kind.is_dir() {
+        "a folder"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        return Ok(());
+    };
+    Err(LoadError::NotAFile {
+        path: path.to_path_buf(),
+        what,
+    })
 }
 
 /// Loads `nodes.csv`, `edges.csv` and (if present) `sources.csv` from a folder (see
@@ -357,6 +379,11 @@ fn read_record<R: Read>(
                 file: file.to_string(),
                 pos,
                 column: column(cell),
+            },
+            ScanError::RecordTooLong => LoadError::RecordTooLong {
+                file: file.to_string(),
+                pos,
+                limit: reader::MAX_RECORD_BYTES,
             },
             ScanError::Io(source) => return Failure::Io(source),
         })

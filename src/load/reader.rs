@@ -73,10 +73,20 @@ impl Record {
 /// A malformed cell, by its index in the record, or a failed read.
 #[derive(Debug)]
 pub(crate) enum ScanError {
-    UnterminatedQuote { cell: usize },
-    TextAfterQuote { cell: usize },
+    UnterminatedQuote {
+        cell: usize,
+    },
+    TextAfterQuote {
+        cell: usize,
+    },
+    /// One record runs past [`MAX_RECORD_BYTES`] (a file with no line ends, `/dev/zero`).
+    RecordTooLong,
     Io(io::Error),
 }
+
+/// The longest record the loader reads, so that input without line ends cannot grow
+/// memory without bound.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
 
 impl PartialEq for ScanError {
     fn eq(&self, other: &ScanError) -> bool {
@@ -145,6 +155,9 @@ impl<R: Read> RecordReader<R> {
         self.pos = 0;
         self.line_pos = 0;
         let have = self.input.len();
+        if have > MAX_RECORD_BYTES {
+            return Err(ScanError::RecordTooLong);
+        }
         // Room for a whole chunk, doubling the buffer when one record fills it.
         let want = (have + self.chunk).max(self.input.capacity());
         self.input.resize(want, 0);
