@@ -90,7 +90,7 @@ impl Planner<'_> {
                                 | super::types::StaticType::Null
                         )
                     {
-                        return Err(PlanError::InvalidDelete {
+                        return Err(PlanError::DeleteOfNonEntity {
                             found: t.name(),
                             span: e.span,
                         });
@@ -166,10 +166,7 @@ impl Planner<'_> {
         scope: &mut Scope,
     ) -> Result<CreatePattern> {
         if part.shortest.is_some() {
-            return Err(PlanError::InvalidUpdate {
-                message: "shortestPath cannot be created".into(),
-                span: part.span,
-            });
+            return Err(PlanError::CreateShortestPath { span: part.span });
         }
         let element = &part.element;
         // `CREATE (a)` with `a` bound would create nothing: Cypher calls it an error.
@@ -192,11 +189,7 @@ impl Planner<'_> {
                     PatternDirection::Right => (a, b),
                     PatternDirection::Left => (b, a),
                     PatternDirection::Either => {
-                        return Err(PlanError::InvalidUpdate {
-                            message: "a relationship to create needs a direction (`->` or `<-`)"
-                                .into(),
-                            span: rel.span,
-                        });
+                        return Err(PlanError::CreateUndirected { span: rel.span });
                     }
                 }
             };
@@ -274,16 +267,13 @@ impl Planner<'_> {
         end: Slot,
     ) -> Result<CreateRel> {
         if rel.range.is_some() {
-            return Err(PlanError::InvalidUpdate {
-                message: "a variable-length relationship cannot be created".into(),
-                span: rel.span,
-            });
+            return Err(PlanError::CreateVariableLength { span: rel.span });
         }
         let rel_type = match rel.types.as_slice() {
             [one] => one.name.clone(),
             _ => {
-                return Err(PlanError::InvalidUpdate {
-                    message: "a relationship to create needs exactly one type".into(),
+                return Err(PlanError::RelationshipTypeCount {
+                    clause: "to create",
                     span: rel.span,
                 });
             }
@@ -315,16 +305,13 @@ impl Planner<'_> {
         let part = &merge.part;
         for (rel, _) in &part.element.chain {
             if rel.types.len() != 1 {
-                return Err(PlanError::InvalidUpdate {
-                    message: "a relationship in MERGE needs exactly one type".into(),
+                return Err(PlanError::RelationshipTypeCount {
+                    clause: "in MERGE",
                     span: rel.span,
                 });
             }
             if rel.range.is_some() {
-                return Err(PlanError::InvalidUpdate {
-                    message: "MERGE cannot use a variable-length relationship".into(),
-                    span: rel.span,
-                });
+                return Err(PlanError::MergeVariableLength { span: rel.span });
             }
         }
         // The matcher binds the pattern's variables; the creator must bind the same slots.

@@ -49,13 +49,25 @@ pub enum PlanError {
     #[error("plan: UNION and UNION ALL cannot be mixed")]
     MixedUnion { span: Span },
     #[error("plan: {what} must be a non-negative integer")]
-    InvalidCount { what: &'static str, span: Span },
+    NotACount { what: &'static str, span: Span },
     #[error("plan: {what} cannot refer to variables")]
     NonConstantExpression { what: &'static str, span: Span },
-    #[error("plan: {message}")]
-    InvalidPattern { message: String, span: Span },
-    #[error("plan: {message}")]
-    InvalidUpdate { message: String, span: Span },
+    #[error("plan: shortestPath needs a pattern with exactly one relationship")]
+    ShortestPathNeedsOneRelationship { span: Span },
+    #[error("plan: shortestPath's minimum length must be 0 or 1")]
+    ShortestPathMinimumLength { span: Span },
+    #[error("plan: TIME ORDERED does not apply to shortestPath")]
+    TimeOrderedShortestPath { span: Span },
+    #[error("plan: shortestPath cannot be created")]
+    CreateShortestPath { span: Span },
+    #[error("plan: a relationship to create needs a direction (`->` or `<-`)")]
+    CreateUndirected { span: Span },
+    #[error("plan: a variable-length relationship cannot be created")]
+    CreateVariableLength { span: Span },
+    #[error("plan: a relationship {clause} needs exactly one type")]
+    RelationshipTypeCount { clause: &'static str, span: Span },
+    #[error("plan: MERGE cannot use a variable-length relationship")]
+    MergeVariableLength { span: Span },
     #[error("plan: {what} is not supported")]
     Unsupported { what: String, span: Span },
     #[error("plan: COPY needs a query that returns rows")]
@@ -64,14 +76,14 @@ pub enum PlanError {
     DroppedVariable { name: String, span: Span },
     #[error("plan: {message}")]
     InvalidArgument { message: String, span: Span },
-    #[error("plan: type mismatch: {message}")]
-    InvalidArgumentType { message: String, span: Span },
+    #[error("plan: type mismatch: {problem}")]
+    TypeMismatch { problem: String, span: Span },
     #[error(
         "plan: a pattern expression can only be used as a predicate in WHERE; use EXISTS {{ ... }} or a pattern comprehension"
     )]
     PatternExpressionNotAllowed { span: Span },
     #[error("plan: DELETE expects nodes, relationships or paths, not a {found}")]
-    InvalidDelete { found: &'static str, span: Span },
+    DeleteOfNonEntity { found: &'static str, span: Span },
     #[error(
         "plan: a parameter cannot stand for a pattern's property map in MATCH or MERGE; write {{key: $param.key}}"
     )]
@@ -103,17 +115,23 @@ impl PlanError {
             | PlanError::MissingReturn { span }
             | PlanError::UnionColumnsDiffer { span }
             | PlanError::MixedUnion { span }
-            | PlanError::InvalidCount { span, .. }
+            | PlanError::NotACount { span, .. }
             | PlanError::NonConstantExpression { span, .. }
-            | PlanError::InvalidPattern { span, .. }
-            | PlanError::InvalidUpdate { span, .. }
+            | PlanError::ShortestPathNeedsOneRelationship { span }
+            | PlanError::ShortestPathMinimumLength { span }
+            | PlanError::TimeOrderedShortestPath { span }
+            | PlanError::CreateShortestPath { span }
+            | PlanError::CreateUndirected { span }
+            | PlanError::CreateVariableLength { span }
+            | PlanError::RelationshipTypeCount { span, .. }
+            | PlanError::MergeVariableLength { span }
             | PlanError::Unsupported { span, .. }
             | PlanError::CopyNeedsRows { span }
             | PlanError::DroppedVariable { span, .. }
             | PlanError::InvalidArgument { span, .. }
-            | PlanError::InvalidArgumentType { span, .. }
+            | PlanError::TypeMismatch { span, .. }
             | PlanError::PatternExpressionNotAllowed { span }
-            | PlanError::InvalidDelete { span, .. }
+            | PlanError::DeleteOfNonEntity { span, .. }
             | PlanError::ParameterAsPropertyMap { span }
             | PlanError::NoVariablesInScope { span }
             | PlanError::RandomInAggregate { span }
@@ -126,8 +144,14 @@ impl PlanError {
     pub fn tck_class(&self) -> &'static str {
         match self {
             PlanError::WrongArgumentCount { .. }
-            | PlanError::InvalidPattern { .. }
-            | PlanError::InvalidUpdate { .. }
+            | PlanError::ShortestPathNeedsOneRelationship { .. }
+            | PlanError::ShortestPathMinimumLength { .. }
+            | PlanError::TimeOrderedShortestPath { .. }
+            | PlanError::CreateShortestPath { .. }
+            | PlanError::CreateUndirected { .. }
+            | PlanError::CreateVariableLength { .. }
+            | PlanError::RelationshipTypeCount { .. }
+            | PlanError::MergeVariableLength { .. }
             | PlanError::UnknownVariable { .. }
             | PlanError::VariableAlreadyBound { .. }
             | PlanError::VariableKindConflict { .. }
@@ -141,14 +165,14 @@ impl PlanError {
             | PlanError::MissingReturn { .. }
             | PlanError::UnionColumnsDiffer { .. }
             | PlanError::MixedUnion { .. }
-            | PlanError::InvalidCount { .. }
+            | PlanError::NotACount { .. }
             | PlanError::NonConstantExpression { .. }
             | PlanError::DroppedVariable { .. }
             | PlanError::CopyNeedsRows { .. } => "SyntaxError",
             PlanError::InvalidArgument { .. } => "ArgumentError",
-            PlanError::InvalidArgumentType { .. }
+            PlanError::TypeMismatch { .. }
             | PlanError::PatternExpressionNotAllowed { .. }
-            | PlanError::InvalidDelete { .. }
+            | PlanError::DeleteOfNonEntity { .. }
             | PlanError::ParameterAsPropertyMap { .. }
             | PlanError::NoVariablesInScope { .. }
             | PlanError::RandomInAggregate { .. }

@@ -390,12 +390,12 @@ impl Planner<'_> {
             other => other,
         })?;
         match &planned.kind {
-            P::Const(crate::graph::Value::Int(i)) if *i < 0 => Err(PlanError::InvalidCount {
+            P::Const(crate::graph::Value::Int(i)) if *i < 0 => Err(PlanError::NotACount {
                 what,
                 span: expr.span,
             }),
             P::Const(crate::graph::Value::Int(_)) | P::Param(_) => Ok(planned),
-            P::Const(_) => Err(PlanError::InvalidCount {
+            P::Const(_) => Err(PlanError::NotACount {
                 what,
                 span: expr.span,
             }),

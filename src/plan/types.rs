@@ -145,8 +145,8 @@ pub(super) fn infer(expr: &Expr, scope: &Scope) -> Option<StaticType> {
 }
 
 fn invalid(what: String, span: Span) -> PlanError {
-    PlanError::InvalidArgumentType {
-        message: what,
+    PlanError::TypeMismatch {
+        problem: what,
         span,
     }
 }

@@ -244,10 +244,7 @@ impl Planner<'_> {
     ) -> Result<()> {
         let element = &part.element;
         let [(rel, end)] = element.chain.as_slice() else {
-            return Err(PlanError::InvalidPattern {
-                message: "shortestPath needs a pattern with exactly one relationship".into(),
-                span: part.span,
-            });
+            return Err(PlanError::ShortestPathNeedsOneRelationship { span: part.span });
         };
         for (node, slot) in [(&element.start, slots.nodes[0]), (end, slots.nodes[1])] {
             let filter = self.node_filter(node, scope)?;
@@ -272,10 +269,7 @@ impl Planner<'_> {
         });
         let min = range.min.unwrap_or(1);
         if min > 1 {
-            return Err(PlanError::InvalidPattern {
-                message: "shortestPath's minimum length must be 0 or 1".into(),
-                span: rel.span,
-            });
+            return Err(PlanError::ShortestPathMinimumLength { span: rel.span });
         }
         let direction = match rel.direction {
             PatternDirection::Right => Direction::Outgoing,

@@ -90,10 +90,7 @@ impl Planner<'_> {
             let slots = &chains[i];
             if part.shortest.is_some() {
                 if let Some(mode) = time_order {
-                    return Err(PlanError::InvalidPattern {
-                        message: "TIME ORDERED does not apply to shortestPath".into(),
-                        span: mode.span,
-                    });
+                    return Err(PlanError::TimeOrderedShortestPath { span: mode.span });
                 }
                 self.plan_shortest(ops, scope, part, slots, &mut bound, &pushed[i])?;
             } else {
