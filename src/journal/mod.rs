@@ -6,10 +6,11 @@
 //! The file: a 16-byte header (`DTJ1`, the generation of the CSV snapshot the entries
 //! apply to as a little-endian u64, and the CRC-32 of those 12 bytes), then entries, each
 //! the marker `DTE1`, a little-endian u32 length, the payload's CRC-32, and the payload
-//! ([`entry`]). A bad last entry (cut short by a crash, zeros, a failing checksum) with
-//! no whole entry after it was never acknowledged, since each append is flushed before
-//! the next starts: it is dropped with a warning. A bad entry with a whole one after it
-//! is damage: an error naming the file and the entry.
+//! ([`entry`]). A last entry cut short by a crash (or left as zeros) with no whole entry
+//! after it was never acknowledged, since each append is flushed before the next starts:
+//! it is dropped with a warning. A bad entry with a whole one after it, or a last entry
+//! that is all there but fails its checksum, is damage: an error naming the file, the
+//! entry and its byte offset.
 
 pub mod entry;
 pub mod fold;
@@ -141,8 +142,12 @@ pub fn read(path: &Path) -> Result<Option<Contents>, JournalError> {
                 offset = end;
             }
             // Appends are flushed one at a time, so only the last one can be torn: a
-            // whole entry after a bad one means damage, not a crash.
-            Err(reason) if any_frame_from(&bytes, offset + 1) => {
+            // whole entry after a bad one means damage, not a crash. So does a last entry
+            // that is all there, with its length, yet fails its checksum: a crash leaves
+            // a short entry or zeros, not changed bytes.
+            Err(reason)
+                if any_frame_from(&bytes, offset + 1) || whole_but_altered(&bytes, offset) =>
+            {
                 return Err(damaged(reason.to_string()));
             }
             Err(_) => {
@@ -158,6 +163,17 @@ pub fn read(path: &Path) -> Result<Option<Contents>, JournalError> {
     }
     contents.valid_len = offset as u64;
     Ok(Some(contents))
+}
+
+/// Whether the entry at `offset` ends exactly at the end of `bytes`, has its marker and
+/// holds something other than zeros: a whole entry whose bytes changed, not a torn one.
+fn whole_but_altered(bytes: &[u8], offset: usize) -> bool {
+    let Some(head) = bytes.get(offset..offset + entry::FRAME_LEN) else {
+        return false;
+    };
+    let length = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+    let payload = &bytes[offset + entry::FRAME_LEN..];
+    head.starts_with(b"DTE") && payload.len() == length && payload.iter().any(|&b| b != 0)
 }
 
 fn read_header(path: &Path, bytes: &[u8]) -> Result<u64, JournalError> {
@@ -476,12 +492,16 @@ mod tests {
     }
 
     #[test]
-    fn a_garbled_last_entry_is_torn_but_a_garbled_middle_one_is_an_error() {
+    fn a_whole_last_entry_failing_its_checksum_is_damage_not_a_torn_write() {
         let mut garbled = entry("CREATE (:A)");
         let last = garbled.len() - 2;
         garbled[last] ^= 0x55;
         let (_dir, path, _) = journal_with(&[entry("CREATE ()"), garbled.clone()]);
-        assert_eq!(read(&path).unwrap().unwrap().entries.len(), 1);
+        let err = read(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("entry 2 (at byte") && err.contains("is damaged: its checksum"),
+            "{err}"
+        );
         let (_dir, path, _) = journal_with(&[garbled, entry("CREATE ()")]);
         let err = read(&path).unwrap_err().to_string();
         assert!(
