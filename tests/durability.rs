@@ -441,22 +441,13 @@ fn a_save_interrupted_after_its_commit_is_finished_and_never_replays_twice() {
         db.execute("CREATE (:A)").unwrap();
         let staging = dir.path().join(journal::fold::STAGING_DIR);
         let saved = datatrail::load::save_dir(db.graph(), &staging).unwrap();
-        let names: Vec<_> = saved
-            .files
-            .iter()
-            .map(|f| f.file_name().unwrap().to_str().unwrap().to_string())
-            .collect();
+        let commit = journal::fold::commit_record(1, &saved.files).unwrap();
         if moved {
-            for name in &names {
-                std::fs::rename(staging.join(name), dir.path().join(name)).unwrap();
+            for file in &saved.files {
+                std::fs::rename(file, dir.path().join(file.file_name().unwrap())).unwrap();
             }
         }
-        let commit = serde_json::json!({ "generation": 1, "files": names });
-        std::fs::write(
-            dir.path().join(journal::fold::COMMIT_FILE),
-            commit.to_string(),
-        )
-        .unwrap();
+        std::fs::write(dir.path().join(journal::fold::COMMIT_FILE), commit).unwrap();
         assert_eq!(
             std::fs::read(journal_path(dir.path())).unwrap(),
             old_journal
@@ -467,6 +458,82 @@ fn a_save_interrupted_after_its_commit_is_finished_and_never_replays_twice() {
         assert_eq!(rows, "l\nA\nPerson\n", "files moved: {moved}");
         assert_eq!(journal_len(dir.path()), Some(HEADER_LEN));
         assert!(!staging.exists() && !dir.path().join(journal::fold::COMMIT_FILE).exists());
+    }
+}
+
+/// The state a crash right after a save's commit leaves, for a dataset with one journaled
+/// `CREATE (:A)`: the staged files and the commit file beside the old files and journal.
+fn committed_but_unfinished_save(dir: &Path) -> Vec<std::path::PathBuf> {
+    run(dir, &["CREATE (:A)"]);
+    let mut db = Database::with_graph(datatrail::load::load_dir(dir).unwrap());
+    db.execute("CREATE (:A)").unwrap();
+    let staging = dir.join(journal::fold::STAGING_DIR);
+    let saved = datatrail::load::save_dir(db.graph(), &staging).unwrap();
+    let commit = journal::fold::commit_record(1, &saved.files).unwrap();
+    std::fs::write(dir.join(journal::fold::COMMIT_FILE), commit).unwrap();
+    saved.files
+}
+
+/// What a folder holds, file by file, to show that a refused open changed nothing.
+fn folder_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        // The lock file names whichever process last held the lock: bookkeeping, not data.
+        .filter(|p| p.is_file() && !p.ends_with(datatrail::lock::LOCK_FILE))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn an_unfinished_save_whose_staged_files_are_gone_is_refused_and_changes_nothing() {
+    let dir = dataset();
+    committed_but_unfinished_save(dir.path());
+    std::fs::remove_dir_all(dir.path().join(journal::fold::STAGING_DIR)).unwrap();
+    let before = folder_contents(dir.path());
+    let output = run(dir.path(), &["MATCH (n) RETURN count(n)"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("an interrupted save cannot be finished: ")
+            && stderr.contains(" is missing or not what was saved; nothing was changed"),
+        "{stderr}"
+    );
+    assert_eq!(folder_contents(dir.path()), before, "no file was touched");
+}
+
+#[test]
+fn a_crafted_commit_file_deletes_nothing() {
+    for files in [
+        serde_json::json!([]),
+        serde_json::json!([{ "name": "../nodes.csv", "size": 1, "sha256": "00" }]),
+        serde_json::json!([{ "name": "nodes.csv", "size": 1, "sha256": "00" },
+                           { "name": "edges.csv", "size": 1, "sha256": "00" }]),
+        serde_json::json!(["nodes.csv", "edges.csv"]),
+    ] {
+        let dir = dataset();
+        run(dir.path(), &["CREATE (:A)"]);
+        let commit = serde_json::json!({ "generation": 7, "files": files });
+        std::fs::write(
+            dir.path().join(journal::fold::COMMIT_FILE),
+            commit.to_string(),
+        )
+        .unwrap();
+        let before = folder_contents(dir.path());
+        let output = run(dir.path(), &["MATCH (n) RETURN count(n)"]);
+        assert_eq!(output.status.code(), Some(2), "{files}: {output:?}");
+        assert_eq!(
+            folder_contents(dir.path()),
+            before,
+            "{files}: no file was touched"
+        );
     }
 }
 

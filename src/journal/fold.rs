@@ -5,19 +5,24 @@
 //!    and the folder are flushed to disk. A crash here leaves the dataset as it was;
 //!    the next writer removes the staging folder.
 //! 2. The save is committed by writing `datatrail.saving.json` (atomically: a flushed
-//!    temporary file renamed into place): the new generation and the list of files.
+//!    temporary file renamed into place): the new generation and the list of files, each
+//!    with its size and SHA-256.
 //! 3. Rolling forward: the staged files are renamed into the folder, files of the old
 //!    snapshot that the new one lacks are removed, the journal is replaced by an empty
 //!    one naming the new generation, and the commit file and staging folder are
 //!    removed. Each step can be redone, so a crash anywhere in 3 is finished by the next
 //!    process that opens the folder ([`finish_interrupted_save`]), and entries of the
-//!    old journal are never replayed over the new CSV files.
+//!    old journal are never replayed over the new CSV files. Before anything is renamed
+//!    or removed, every listed file is checked, staged or already in place, against its
+//!    size and hash: a commit file that is damaged, crafted, or whose staged files went
+//!    missing stops the open with an error and leaves every file as it was.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::graph::Graph;
 use crate::load::{self, SaveSummary, Sources};
@@ -41,23 +46,41 @@ pub fn save(graph: &Graph, dir: &Path, generation: u64) -> Result<SaveSummary, J
     remove_staging(dir)?;
     let staging = dir.join(STAGING_DIR);
     let summary = load::save_dir(graph, &staging)?;
-    let mut names = Vec::with_capacity(summary.files.len());
     for file in &summary.files {
         File::open(file)
             .and_then(|f| f.sync_all())
             .map_err(io_at(file))?;
-        if let Some(name) = file.file_name().and_then(|n| n.to_str()) {
-            names.push(name.to_string());
-        }
     }
     sync_dir(&staging)?;
-    let commit = json!({ "generation": generation, "files": names }).to_string();
+    let commit = commit_record(generation, &summary.files)?;
     write_atomically(&dir.join(COMMIT_FILE), commit.as_bytes())?;
+    let names: Vec<String> = summary
+        .files
+        .iter()
+        .filter_map(|f| f.file_name().and_then(|n| n.to_str()).map(str::to_string))
+        .collect();
     roll_forward(dir, generation, &names)?;
     Ok(SaveSummary {
         files: names.iter().map(|n| dir.join(n)).collect(),
         ..summary
     })
+}
+
+/// The text of a commit file for the staged `files` of a save of `generation`: each
+/// file's name, size and SHA-256.
+///
+/// # Errors
+/// [`JournalError::Io`] when a file cannot be read.
+pub fn commit_record(generation: u64, files: &[PathBuf]) -> Result<String, JournalError> {
+    let mut listed = Vec::with_capacity(files.len());
+    for file in files {
+        let Some(name) = file.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let (size, sha256) = fingerprint(file)?;
+        listed.push(json!({ "name": name, "size": size, "sha256": sha256 }));
+    }
+    Ok(json!({ "generation": generation, "files": listed }).to_string())
 }
 
 /// Finishes a save that a crash interrupted after it was committed, taking the folder's
@@ -82,22 +105,98 @@ fn finish_locked(dir: &Path) -> Result<bool, JournalError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(io_at(&path)(e)),
     };
-    let damaged = |reason: &str| JournalError::BadHeader {
+    let damaged = |reason: &str| JournalError::UnfinishedSave {
         path: path.clone(),
-        reason: reason.to_string(),
+        reason: format!(
+            "the commit file of an interrupted save is damaged ({reason}); nothing was \
+             changed (move it away to open the folder as its files are now)"
+        ),
     };
     let commit: serde_json::Value = serde_json::from_str(&text).map_err(|_| damaged("not JSON"))?;
     let generation = commit["generation"]
         .as_u64()
         .ok_or_else(|| damaged("no generation"))?;
-    let names: Vec<String> = commit["files"]
+    let listed = commit["files"]
         .as_array()
-        .ok_or_else(|| damaged("no file list"))?
-        .iter()
-        .filter_map(|n| n.as_str().map(str::to_string))
-        .collect();
+        .ok_or_else(|| damaged("no file list"))?;
+    let mut names = Vec::with_capacity(listed.len());
+    for entry in listed {
+        let file = StagedFile::from_json(entry).map_err(|reason| damaged(&reason))?;
+        file.verify(dir)?;
+        names.push(file.name);
+    }
+    for needed in ["nodes.csv", "edges.csv"] {
+        if !names.iter().any(|n| n == needed) {
+            return Err(damaged(&format!("the file list lacks {needed}")));
+        }
+    }
     roll_forward(dir, generation, &names)?;
     Ok(true)
+}
+
+/// A file a committed save lists: where it is found, staged or already moved, must hold
+/// exactly what was saved.
+struct StagedFile {
+    name: String,
+    size: u64,
+    sha256: String,
+}
+
+impl StagedFile {
+    fn from_json(entry: &serde_json::Value) -> Result<StagedFile, String> {
+        let name = entry["name"].as_str().ok_or("a listed file has no name")?;
+        // A plain file name of the dataset: nothing outside the folder can be named.
+        let plain = Path::new(name).file_name().and_then(|n| n.to_str()) == Some(name);
+        if !plain || !name.ends_with(".csv") {
+            return Err(format!("{name:?} is not the name of a dataset file"));
+        }
+        Ok(StagedFile {
+            name: name.to_string(),
+            size: entry["size"]
+                .as_u64()
+                .ok_or_else(|| format!("{name} has no size"))?,
+            sha256: entry["sha256"]
+                .as_str()
+                .ok_or_else(|| format!("{name} has no hash"))?
+                .to_string(),
+        })
+    }
+
+    /// Checks the staged copy, or (when a crash came after it was moved) the one in `dir`.
+    fn verify(&self, dir: &Path) -> Result<(), JournalError> {
+        let staged = dir.join(STAGING_DIR).join(&self.name);
+        let path = if staged.exists() {
+            staged
+        } else {
+            dir.join(&self.name)
+        };
+        let matches = match fingerprint(&path) {
+            Ok((size, sha256)) => size == self.size && sha256 == self.sha256,
+            Err(_) => false,
+        };
+        if matches {
+            return Ok(());
+        }
+        Err(JournalError::UnfinishedSave {
+            path: dir.join(COMMIT_FILE),
+            reason: format!(
+                "an interrupted save cannot be finished: {} is missing or not what was saved; \
+                 nothing was changed (move {COMMIT_FILE} away to open the folder as its files \
+                 are now)",
+                self.name
+            ),
+        })
+    }
+}
+
+/// The size and SHA-256 (hex) of a file.
+fn fingerprint(path: &Path) -> Result<(u64, String), JournalError> {
+    let mut file = File::open(path).map_err(io_at(path))?;
+    let mut hasher = Sha256::new();
+    let size = io::copy(&mut file, &mut hasher).map_err(io_at(path))?;
+    let digest = hasher.finalize();
+    let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
+    Ok((size, hex))
 }
 
 /// Step 3 of a save; every part of it can run again after a crash.

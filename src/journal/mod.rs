@@ -65,6 +65,9 @@ pub enum JournalError {
         statement: String,
         message: String,
     },
+    /// A save a crash interrupted after its commit cannot be finished safely.
+    #[error("journal: {}: {reason}", .path.display())]
+    UnfinishedSave { path: PathBuf, reason: String },
     /// Another process holds the folder's lock.
     #[error("journal: {0}")]
     Locked(#[from] LockError),
