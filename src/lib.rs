@@ -15,7 +15,8 @@
 pub mod ast;
 pub mod ast_print;
 pub mod atomic;
-pub mod citations;
+pub mod casework;
+pub mod catalogue;
 pub mod error;
 pub mod exec;
 pub mod export;
@@ -30,6 +31,9 @@ pub mod plan;
 pub mod repl;
 pub mod result;
 pub mod temporal;
+
+/// `:sources` and the batch runner find cited documents here.
+pub use casework::citations;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -257,7 +261,7 @@ impl Database {
                     1 => query.to_string(),
                     _ => statement.to_string(),
                 };
-                self.make_durable(text, params, ctx.clock.get().copied())?;
+                self.make_durable(text, params, ctx.clock.get().copied(), plan.replayable)?;
             }
             results.push(match &plan.copy_to {
                 // A replayed `COPY (CREATE ...) TO` changes the graph, not the file again.
@@ -282,11 +286,11 @@ impl Database {
         statement: String,
         params: &Params,
         clock: Option<chrono::DateTime<chrono::Utc>>,
+        repeatable: bool,
     ) -> Result<(), Error> {
         let Some(journal) = &mut self.journal else {
             return Ok(());
         };
-        let repeatable = !journal::scan::calls_unrepeatable_function(&statement);
         let entry = journal::Entry {
             statement,
             params: params.clone(),
