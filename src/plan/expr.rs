@@ -581,3 +581,42 @@ fn no_aggregate_inside<'e>(mut exprs: impl Iterator<Item = &'e ast::Expr>) -> Re
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::Graph;
+
+    fn replayable(text: &str) -> bool {
+        let statements = crate::parser::parse(text).unwrap();
+        super::super::plan(&statements[0], &Graph::new())
+            .unwrap()
+            .replayable
+    }
+
+    #[test]
+    fn random_and_realtime_calls_make_a_plan_unreplayable() {
+        for text in [
+            "CREATE ({r: rand()})",
+            "CREATE ({r: RAND ( )})",
+            "CREATE ({t: datetime.realtime('Europe/Paris')})",
+            "CREATE ({t: date.realtime /* now */ ()})",
+            "MATCH (n) WHERE EXISTS { MATCH (n)-->(m) WHERE m.x < rand() } SET n.y = 1",
+            "UNWIND [1, 2] AS x CREATE ({v: [y IN range(1, x) | y * rand()]})",
+        ] {
+            assert!(!replayable(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn clocks_strings_comments_and_keys_leave_a_plan_replayable() {
+        for text in [
+            "CREATE ({d: datetime(), s: date.statement(), t: timestamp()})",
+            "CREATE ({s: 'rand()'}) // timestamp()",
+            "CREATE ({s: \"it's \\\" rand()\"})",
+            "MATCH (n) SET n.timestamp = 1, n.rand = n.realtime",
+            "CREATE ({timestamp: 1}) /* rand() */",
+        ] {
+            assert!(replayable(text), "{text}");
+        }
+    }
+}
