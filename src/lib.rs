@@ -33,7 +33,9 @@ pub mod ast_print;
 #[doc(hidden)]
 pub mod atomic;
 #[doc(hidden)]
-pub mod citations;
+pub mod casework;
+#[doc(hidden)]
+pub mod catalogue;
 #[doc(hidden)]
 pub mod exec;
 #[doc(hidden)]
@@ -46,6 +48,10 @@ pub mod parser;
 pub mod picture;
 #[doc(hidden)]
 pub mod plan;
+
+/// `:sources` and the batch runner find cited documents here.
+#[doc(hidden)]
+pub use casework::citations;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -307,7 +313,7 @@ impl Database {
                     1 => query.to_string(),
                     _ => statement.to_string(),
                 };
-                self.make_durable(text, params, ctx.clock.get().copied())?;
+                self.make_durable(text, params, ctx.clock.get().copied(), plan.replayable)?;
             }
             results.push(match &plan.copy_to {
                 // A replayed `COPY (CREATE ...) TO` changes the graph, not the file again.
@@ -332,11 +338,11 @@ impl Database {
         statement: String,
         params: &Params,
         clock: Option<chrono::DateTime<chrono::Utc>>,
+        repeatable: bool,
     ) -> Result<(), Error> {
         let Some(journal) = &mut self.journal else {
             return Ok(());
         };
-        let repeatable = !journal::scan::calls_unrepeatable_function(&statement);
         let entry = journal::Entry {
             statement,
             params: params.clone(),

@@ -74,93 +74,21 @@ pub const KEYWORDS: &[&str] = &[
     "YIELD",
 ];
 
-/// Function names the planner resolves (`plan::functions`), aggregates included.
-pub const FUNCTIONS: &[&str] = &[
-    "abs",
-    "acos",
-    "allShortestPaths",
-    "asin",
-    "atan",
-    "atan2",
-    "avg",
-    "ceil",
-    "coalesce",
-    "collect",
-    "cos",
-    "cot",
-    "count",
-    "date",
-    "datetime",
-    "degrees",
-    "duration",
-    "e",
-    "elementId",
-    "endNode",
-    "exists",
-    "exp",
-    "floor",
-    "haversin",
-    "head",
-    "id",
-    "isEmpty",
-    "keys",
-    "labels",
-    "last",
-    "left",
-    "length",
-    "localdatetime",
-    "localtime",
-    "log",
-    "log10",
-    "lower",
-    "ltrim",
-    "max",
-    "min",
-    "nodes",
-    "percentileCont",
-    "percentileDisc",
-    "pi",
-    "properties",
-    "radians",
-    "rand",
-    "range",
-    "relationships",
-    "replace",
-    "reverse",
-    "right",
-    "round",
-    "rtrim",
-    "shortestPath",
-    "sign",
-    "sin",
-    "size",
-    "sources",
-    "split",
-    "sqrt",
-    "startNode",
-    "stDev",
-    "stDevP",
-    "substring",
-    "sum",
-    "tail",
-    "tan",
-    "time",
-    "timestamp",
-    "toBoolean",
-    "toBooleanOrNull",
-    "toFloat",
-    "toFloatOrNull",
-    "toInteger",
-    "toIntegerOrNull",
-    "toLower",
-    "toString",
-    "toStringOrNull",
-    "toUpper",
-    "trim",
-    "type",
-    "upper",
-    "weakestStatus",
-];
+/// Words written like calls that are syntax rather than catalogue functions.
+const CALL_LIKE_SYNTAX: &[&str] = &["shortestPath", "allShortestPaths"];
+
+/// The names completion offers as calls: every function of the catalogue
+/// (`plan::functions`), aggregates and domain functions included, and the call-like
+/// syntax. Namespaced names (`date.truncate`) are left out: a word ends at the dot.
+pub fn function_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = crate::plan::functions::catalogue()
+        .map(|f| f.name)
+        .filter(|name| !name.contains('.'))
+        .chain(CALL_LIKE_SYNTAX.iter().copied())
+        .collect();
+    names.sort_unstable_by_key(|name| name.to_ascii_lowercase());
+    names
+}
 
 const META_COMMANDS: &[&str] = &[
     ":help", ":schema", ":mode", ":output", ":export", ":sources", ":read", ":load", ":save",
@@ -242,6 +170,7 @@ fn complete_word(vocab: &Vocabulary, before: &str) -> (usize, Vec<Pair>) {
         .map_or(0, |i| i + 1);
     let prefix = &before[start..];
     let previous = start.checked_sub(1).map(|i| bytes[i]);
+    let functions = function_names();
     let words: Vec<(String, String)> = match previous {
         Some(b':' | b'|') => {
             let in_rel = innermost_bracket(&before[..start]) == Some(b'[');
@@ -262,9 +191,9 @@ fn complete_word(vocab: &Vocabulary, before: &str) -> (usize, Vec<Pair>) {
         _ => KEYWORDS
             .iter()
             // `count`, `exists` and `time` are offered once, as functions.
-            .filter(|k| !FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(k)))
+            .filter(|k| !functions.iter().any(|f| f.eq_ignore_ascii_case(k)))
             .map(|k| (k.to_string(), k.to_string()))
-            .chain(FUNCTIONS.iter().map(|f| (f.to_string(), format!("{f}("))))
+            .chain(functions.iter().map(|f| (f.to_string(), format!("{f}("))))
             .collect(),
     };
     (start, matching(words, prefix))
@@ -537,6 +466,15 @@ mod tests {
     fn offered(line: &str) -> (usize, Vec<String>) {
         let (start, pairs) = complete(&vocab(), line, line.len());
         (start, pairs.into_iter().map(|p| p.replacement).collect())
+    }
+
+    #[test]
+    fn function_names_come_from_the_catalogue() {
+        let names = function_names();
+        for name in ["toUpper", "percentileCont", "weakestStatus", "shortestPath"] {
+            assert!(names.contains(&name), "{name}");
+        }
+        assert!(!names.contains(&"date.truncate"));
     }
 
     #[test]

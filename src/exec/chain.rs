@@ -20,9 +20,9 @@ use fixedbitset::FixedBitSet;
 use foldhash::fast::RandomState;
 
 use crate::ast::BinaryOp;
-use crate::error::Span;
 use crate::graph::{Direction, NodeId, RelId, Symbol, Value};
 use crate::plan::logical::{ChainCount, ChainSide, Expr, ExprKind, NodeFilter};
+use crate::span::Span;
 
 use super::{Reader, Result, Row, get, set};
 

@@ -4,30 +4,14 @@
 use std::collections::BTreeMap;
 
 use crate::ast::{BinaryOp, QuantifierKind, UnaryOp};
-use crate::error::Span;
 use crate::graph::{NodeId, RelId, Value};
-use crate::plan::logical::{Expr, ExprKind, MapProjectionItem, Name};
+use crate::plan::logical::{Expr, ExprKind, MapProjectionItem, Name, Pipeline, Slot};
+use crate::span::Span;
 
 use super::{ExecError, Flow, Reader, Result, Row, get, set};
 
-/// A value's kind for messages: `Integer 3`, `String 'x'`, `Node`.
-pub(crate) fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => format!("Boolean {b}"),
-        Value::Int(i) => format!("Integer {i}"),
-        Value::Float(f) => format!("Float {}", crate::graph::value::format_float(*f)),
-        Value::String(s) => format!("String '{s}'"),
-        other => other.type_name().to_string(),
-    }
-}
-
-pub(crate) fn type_error(message: impl Into<String>, span: Span) -> ExecError {
-    ExecError::TypeMismatch {
-        message: message.into(),
-        span,
-    }
-}
+// Updates, aggregation and matching name values through these as well.
+pub(crate) use super::describe::{describe, type_error};
 
 fn truth(value: &Value, span: Span) -> Result<Option<bool>> {
     match value {
@@ -44,174 +28,220 @@ impl Reader<'_> {
     /// Evaluates `expr` against `row` (comprehensions bind their variable in it).
     pub(crate) fn eval(&self, expr: &Expr, row: &mut Row) -> Result<Value> {
         let span = expr.span;
-        Ok(match &expr.kind {
-            ExprKind::Const(v) => v.clone(),
-            ExprKind::Param(name) => {
-                self.ctx
-                    .params
-                    .get(name)
-                    .cloned()
-                    .ok_or_else(|| ExecError::MissingParameter {
-                        name: name.clone(),
-                        span,
-                    })?
-            }
-            ExprKind::Slot(slot) => get(row, *slot).clone(),
+        match &expr.kind {
+            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::Param(name) => self.parameter(name, span),
+            ExprKind::Slot(slot) => Ok(get(row, *slot).clone()),
             ExprKind::Property { base, key } => {
                 let base = self.eval(base, row)?;
-                self.property(&base, key, span)?
+                self.property(&base, key, span)
             }
             ExprKind::Index { base, index } => {
                 let base = self.eval(base, row)?;
                 let index = self.eval(index, row)?;
-                self.index(base, index, span)?
+                self.index(base, index, span)
             }
             ExprKind::Slice { base, from, to } => {
                 let base = self.eval(base, row)?;
                 let from = from.as_ref().map(|e| self.eval(e, row)).transpose()?;
                 let to = to.as_ref().map(|e| self.eval(e, row)).transpose()?;
-                slice(base, from, to, span)?
+                slice(base, from, to, span)
             }
-            ExprKind::HasLabels { base, labels } => match self.eval(base, row)? {
-                Value::Node(n) => Value::Bool(labels.iter().all(|l| {
-                    l.resolve(self.graph)
-                        .is_some_and(|s| self.graph.has_label(n, s))
-                })),
-                Value::Null => Value::Null,
-                other => {
-                    return Err(type_error(
-                        format!("expected a Node, got {}", describe(&other)),
-                        span,
-                    ));
-                }
-            },
+            ExprKind::HasLabels { base, labels } => self.has_labels(base, labels, row, span),
             ExprKind::Unary { op, operand } => {
                 let v = self.eval(operand, row)?;
-                unary(*op, v, span)?
+                unary(*op, v, span)
             }
-            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, row, span)?,
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, row, span),
             ExprKind::IsNull { operand, negated } => {
                 let null = self.eval(operand, row)?.is_null();
-                Value::Bool(null != *negated)
+                Ok(Value::Bool(null != *negated))
             }
-            ExprKind::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    out.push(self.eval(item, row)?);
-                }
-                Value::List(out)
-            }
+            ExprKind::List(items) => Ok(Value::List(self.eval_all(items, row)?)),
             ExprKind::Map(entries) => {
                 let mut out = BTreeMap::new();
                 for (k, e) in entries {
                     out.insert(k.clone(), self.eval(e, row)?);
                 }
-                Value::Map(out)
+                Ok(Value::Map(out))
             }
             ExprKind::Call { function, args } => {
-                let mut values = Vec::with_capacity(args.len());
-                for a in args {
-                    values.push(self.eval(a, row)?);
-                }
-                self.call(*function, values, span)?
+                let values = self.eval_all(args, row)?;
+                self.call(*function, values, span)
             }
             ExprKind::Case {
                 operand,
                 whens,
                 else_,
-            } => self.case(operand.as_deref(), whens, else_.as_deref(), row)?,
+            } => self.case(operand.as_deref(), whens, else_.as_deref(), row),
             ExprKind::ListComprehension {
                 slot,
                 list,
                 filter,
                 map,
-            } => {
-                let Some(items) = self.list_operand(list, row)? else {
-                    return Ok(Value::Null);
-                };
-                let mut out = Vec::new();
-                for item in items {
-                    self.check_limits()?;
-                    set(row, *slot, item.clone());
-                    if let Some(f) = filter
-                        && !matches!(self.eval(f, row)?, Value::Bool(true))
-                    {
-                        continue;
-                    }
-                    out.push(match map {
-                        Some(m) => self.eval(m, row)?,
-                        None => item,
-                    });
-                }
-                Value::List(out)
-            }
+            } => self.list_comprehension(*slot, list, filter.as_deref(), map.as_deref(), row),
             ExprKind::Quantifier {
                 kind,
                 slot,
                 list,
                 predicate,
-            } => {
-                let Some(items) = self.list_operand(list, row)? else {
-                    return Ok(Value::Null);
-                };
-                let (mut trues, mut nulls, mut falses) = (0usize, 0usize, 0usize);
-                for item in items {
-                    self.check_limits()?;
-                    set(row, *slot, item);
-                    let v = match predicate {
-                        Some(p) => self.eval(p, row)?,
-                        None => get(row, *slot).clone(),
-                    };
-                    match truth(&v, span)? {
-                        Some(true) => trues += 1,
-                        Some(false) => falses += 1,
-                        None => nulls += 1,
-                    }
-                }
-                quantify(*kind, trues, falses, nulls)
-            }
+            } => self.quantifier(*kind, *slot, list, predicate.as_deref(), row, span),
             ExprKind::Reduce {
                 accumulator,
                 init,
                 slot,
                 list,
                 expr,
-            } => {
-                let init = self.eval(init, row)?;
-                let Some(items) = self.list_operand(list, row)? else {
-                    return Ok(Value::Null);
-                };
-                set(row, *accumulator, init);
-                for item in items {
-                    self.check_limits()?;
-                    set(row, *slot, item);
-                    let next = self.eval(expr, row)?;
-                    set(row, *accumulator, next);
-                }
-                get(row, *accumulator).clone()
-            }
+            } => self.reduce(*accumulator, init, *slot, list, expr, row),
             ExprKind::Subquery { pipeline, collect } => {
-                let mut found = Vec::new();
-                let mut any = false;
-                self.run(&pipeline.ops, vec![row.clone()], &mut |mut r| {
-                    any = true;
-                    match collect {
-                        Some(map) => {
-                            found.push(self.eval(map, &mut r)?);
-                            Ok(Flow::Continue)
-                        }
-                        None => Ok(Flow::Stop),
-                    }
-                })?;
-                match collect {
-                    Some(_) => Value::List(found),
-                    None => Value::Bool(any),
-                }
+                self.subquery(pipeline, collect.as_deref(), row)
             }
             ExprKind::MapProjection { base, items } => {
                 let base = self.eval(base, row)?;
-                self.map_projection(base, items, row, span)?
+                self.map_projection(base, items, row, span)
             }
+        }
+    }
+
+    fn eval_all(&self, exprs: &[Expr], row: &mut Row) -> Result<Vec<Value>> {
+        let mut out = Vec::with_capacity(exprs.len());
+        for e in exprs {
+            out.push(self.eval(e, row)?);
+        }
+        Ok(out)
+    }
+
+    fn parameter(&self, name: &str, span: Span) -> Result<Value> {
+        self.ctx
+            .params
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ExecError::MissingParameter {
+                name: name.to_string(),
+                span,
+            })
+    }
+
+    fn has_labels(&self, base: &Expr, labels: &[Name], row: &mut Row, span: Span) -> Result<Value> {
+        match self.eval(base, row)? {
+            Value::Node(n) => Ok(Value::Bool(labels.iter().all(|l| {
+                l.resolve(self.graph)
+                    .is_some_and(|s| self.graph.has_label(n, s))
+            }))),
+            Value::Null => Ok(Value::Null),
+            other => Err(type_error(
+                format!("expected a Node, got {}", describe(&other)),
+                span,
+            )),
+        }
+    }
+
+    /// `[x IN list WHERE filter | map]`.
+    fn list_comprehension(
+        &self,
+        slot: Slot,
+        list: &Expr,
+        filter: Option<&Expr>,
+        map: Option<&Expr>,
+        row: &mut Row,
+    ) -> Result<Value> {
+        let Some(items) = self.list_operand(list, row)? else {
+            return Ok(Value::Null);
+        };
+        let mut out = Vec::new();
+        for item in items {
+            self.check_limits()?;
+            set(row, slot, item.clone());
+            if let Some(f) = filter
+                && !matches!(self.eval(f, row)?, Value::Bool(true))
+            {
+                continue;
+            }
+            out.push(match map {
+                Some(m) => self.eval(m, row)?,
+                None => item,
+            });
+        }
+        Ok(Value::List(out))
+    }
+
+    /// `all / any / none / single(x IN list WHERE predicate)`.
+    fn quantifier(
+        &self,
+        kind: QuantifierKind,
+        slot: Slot,
+        list: &Expr,
+        predicate: Option<&Expr>,
+        row: &mut Row,
+        span: Span,
+    ) -> Result<Value> {
+        let Some(items) = self.list_operand(list, row)? else {
+            return Ok(Value::Null);
+        };
+        let (mut trues, mut nulls, mut falses) = (0usize, 0usize, 0usize);
+        for item in items {
+            self.check_limits()?;
+            set(row, slot, item);
+            let v = match predicate {
+                Some(p) => self.eval(p, row)?,
+                None => get(row, slot).clone(),
+            };
+            match truth(&v, span)? {
+                Some(true) => trues += 1,
+                Some(false) => falses += 1,
+                None => nulls += 1,
+            }
+        }
+        Ok(quantify(kind, trues, falses, nulls))
+    }
+
+    /// `reduce(acc = init, x IN list | expr)`.
+    fn reduce(
+        &self,
+        accumulator: Slot,
+        init: &Expr,
+        slot: Slot,
+        list: &Expr,
+        expr: &Expr,
+        row: &mut Row,
+    ) -> Result<Value> {
+        let init = self.eval(init, row)?;
+        let Some(items) = self.list_operand(list, row)? else {
+            return Ok(Value::Null);
+        };
+        set(row, accumulator, init);
+        for item in items {
+            self.check_limits()?;
+            set(row, slot, item);
+            let next = self.eval(expr, row)?;
+            set(row, accumulator, next);
+        }
+        Ok(get(row, accumulator).clone())
+    }
+
+    /// A pattern predicate or EXISTS (whether a row comes out) or a pattern
+    /// comprehension (`collect` of each row that comes out).
+    fn subquery(
+        &self,
+        pipeline: &Pipeline,
+        collect: Option<&Expr>,
+        row: &mut Row,
+    ) -> Result<Value> {
+        let mut found = Vec::new();
+        let mut any = false;
+        self.run(&pipeline.ops, vec![row.clone()], &mut |mut r| {
+            any = true;
+            match collect {
+                Some(map) => {
+                    found.push(self.eval(map, &mut r)?);
+                    Ok(Flow::Continue)
+                }
+                None => Ok(Flow::Stop),
+            }
+        })?;
+        Ok(match collect {
+            Some(_) => Value::List(found),
+            None => Value::Bool(any),
         })
     }
 
@@ -263,7 +293,7 @@ impl Reader<'_> {
             | Value::Duration(_)
             | Value::LocalTime(_)
             | Value::Time(..) => {
-                super::functions::temporal_field(base, &key.name).ok_or_else(|| {
+                super::temporal::temporal_field(base, &key.name).ok_or_else(|| {
                     type_error(
                         format!("{} has no field `{}`", base.type_name(), key.name),
                         span,
@@ -586,7 +616,7 @@ pub(crate) fn binary(op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Val
     if l.is_null() || r.is_null() {
         return Ok(Null);
     }
-    if let Some(v) = super::functions::temporal_arithmetic(op, &l, &r) {
+    if let Some(v) = super::temporal::temporal_arithmetic(op, &l, &r) {
         return v.ok_or_else(|| arithmetic("temporal arithmetic out of range", span));
     }
     Ok(match (op, &l, &r) {

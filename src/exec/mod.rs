@@ -10,6 +10,7 @@
 
 mod aggregate;
 mod chain;
+mod describe;
 mod error;
 mod expr;
 mod functions;

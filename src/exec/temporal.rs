@@ -4,8 +4,8 @@
 //! `datetime.fromepoch[millis]`, `duration.between` and its relatives, the component
 //! accessors (`d.year`, `dt.timezone`) and arithmetic with durations.
 //!
-//! `functions::call` hands every temporal function to [`call`]; `expr` reaches
-//! [`temporal_field`] and [`temporal_arithmetic`] through `functions`. Text forms are
+//! `functions` hands every temporal function but `timestamp()` to [`call`]; `expr`
+//! uses [`temporal_field`] and [`temporal_arithmetic`]. Text forms are
 //! read and printed by `crate::temporal`. Semantics follow Neo4j, which the TCK's
 //! `expressions/temporal` scenarios were written against.
 
@@ -21,12 +21,12 @@ use chrono::{
 };
 
 use crate::ast::BinaryOp;
-use crate::error::Span;
 use crate::graph::{Duration, Value};
 use crate::plan::functions::Function;
+use crate::span::Span;
 use crate::temporal::{self as text, Amount, DurationBuilder, Zone, localize_preferring};
 
-use super::expr::describe;
+use super::describe::describe;
 use super::{ExecError, Result};
 
 use between::Measure;
@@ -110,32 +110,40 @@ fn classify(function: Function) -> Option<Call> {
     })
 }
 
-/// Evaluates `function` if it is a temporal function, `None` otherwise. `clock` is the
-/// statement's clock, set on first use so that every reading in a statement agrees.
+/// Whether [`call`] evaluates `function`.
+pub(super) fn evaluates(function: Function) -> bool {
+    classify(function).is_some()
+}
+
+/// Evaluates the temporal function `function`. `clock` is the statement's clock, set on
+/// first use so that every reading in a statement agrees.
 pub(super) fn call(
     function: Function,
     args: &[Value],
     clock: &OnceCell<DateTime<Utc>>,
     span: Span,
-) -> Option<Result<Value>> {
-    let call = classify(function)?;
+) -> Result<Value> {
+    let Some(call) = classify(function) else {
+        return Err(ExecError::InvalidArgument {
+            message: format!("{}() is not a temporal function", function.name()),
+            span,
+        });
+    };
     // A null argument gives null; no argument at all means now (TCK Temporal4 [13]).
     if args.iter().any(Value::is_null) {
-        return Some(Ok(Value::Null));
+        return Ok(Value::Null);
     }
     let statement_now = *clock.get_or_init(Utc::now);
-    Some(
-        evaluate(call, args, statement_now).map_err(|failure| match failure {
-            Failure::Invalid(message) => ExecError::InvalidArgument {
-                message: format!("{}(): {message}", function.name()),
-                span,
-            },
-            Failure::Wrong(what, got) => ExecError::TypeMismatch {
-                message: format!("{}() expects {what}, got {got}", function.name()),
-                span,
-            },
-        }),
-    )
+    evaluate(call, args, statement_now).map_err(|failure| match failure {
+        Failure::Invalid(message) => ExecError::InvalidArgument {
+            message: format!("{}(): {message}", function.name()),
+            span,
+        },
+        Failure::Wrong(what, got) => ExecError::TypeMismatch {
+            message: format!("{}() expects {what}, got {got}", function.name()),
+            span,
+        },
+    })
 }
 
 /// Why a temporal function failed, before it is given the function's name and span.

@@ -14,7 +14,6 @@
 
 pub mod entry;
 pub mod fold;
-pub mod scan;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};

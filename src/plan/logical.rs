@@ -646,6 +646,10 @@ pub struct LogicalPlan {
     pub columns: Vec<String>,
     /// `COPY (...) TO path`.
     pub copy_to: Option<String>,
+    /// Whether the statement's text, parameters and clock reproduce what it does: false
+    /// when it calls a function whose value differs on every run (`rand()`, a real-time
+    /// clock), so that the journal cannot replay it.
+    pub replayable: bool,
 }
 
 impl LogicalPlan {

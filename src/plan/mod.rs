@@ -141,6 +141,8 @@ struct Planner<'g> {
     sole_unnamed_rel: bool,
     /// After a projection: expressions that read a projected column instead.
     substitutions: Vec<(ast::Expr, Slot)>,
+    /// A function whose value differs on every run has been resolved.
+    calls_random: bool,
 }
 
 impl<'g> Planner<'g> {
@@ -153,6 +155,7 @@ impl<'g> Planner<'g> {
             optimize: true,
             sole_unnamed_rel: false,
             substitutions: Vec::new(),
+            calls_random: false,
         }
     }
 
@@ -211,6 +214,7 @@ impl<'g> Planner<'g> {
             union_all: query.union_all.clone(),
             columns: columns.unwrap_or_default(),
             copy_to,
+            replayable: !self.calls_random,
         })
     }
 

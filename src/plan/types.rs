@@ -126,8 +126,7 @@ pub(super) fn infer(expr: &Expr, scope: &Scope) -> Option<StaticType> {
             | Function::Relationships
             | Function::Tail
             | Function::Range
-            | Function::Split
-            | Function::Sources => StaticType::List,
+            | Function::Split => StaticType::List,
             Function::ToString
             | Function::ToLower
             | Function::ToUpper
