@@ -13,6 +13,7 @@ mod chain;
 mod error;
 mod expr;
 mod functions;
+mod groups;
 mod matching;
 mod parallel;
 mod rel_counts;
