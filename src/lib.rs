@@ -87,6 +87,8 @@ pub struct Database {
     limits: Limits,
     /// Whether the planner pushes predicates into expansions (on unless testing).
     unoptimized: bool,
+    /// The planner's rewrite passes (all on unless testing).
+    optimizer: plan::OptimizerConfig,
     /// Groupings over scans of at least this many node ids run on two threads.
     parallel_min_ids: usize,
     /// The dataset folder's journal, which every successful write statement goes to.
@@ -133,6 +135,7 @@ impl Database {
             interrupt: Arc::default(),
             limits: Limits::default(),
             unoptimized: false,
+            optimizer: plan::OptimizerConfig::all(),
             parallel_min_ids: exec::PARALLEL_MIN_IDS,
             journal: None,
             parsed: parser::ParseCache::default(),
@@ -143,6 +146,18 @@ impl Database {
     /// tests compare both.
     pub fn with_optimizations(mut self, on: bool) -> Database {
         self.unoptimized = !on;
+        self
+    }
+
+    /// Turns off the planner's rewrite pass called `name` (one of
+    /// [`plan::optimize::PASSES`]), leaving the other optimizations on. Results must not
+    /// change: a differential test turns each pass off in turn.
+    ///
+    /// # Panics
+    /// When no pass has that name.
+    #[doc(hidden)]
+    pub fn with_disabled_pass(mut self, name: &str) -> Database {
+        self.optimizer = self.optimizer.without(name);
         self
     }
 
@@ -282,7 +297,11 @@ impl Database {
         let statements = self.parsed.parse(query)?;
         let mut results = Vec::with_capacity(statements.len());
         for statement in statements.iter() {
-            let plan = plan::plan_with(statement, &self.graph, !self.unoptimized)?;
+            let optimizer = match self.unoptimized {
+                true => plan::OptimizerConfig::none(),
+                false => self.optimizer,
+            };
+            let plan = plan::plan_with(statement, &self.graph, optimizer)?;
             let journaled = plan.has_writes() && self.journal.is_some();
             if journaled && let Some(journal) = &mut self.journal {
                 journal.begin_write()?;

@@ -1,17 +1,13 @@
 //! Grouping and aggregates, by hashing the grouping keys, streamed: each row is folded
 //! into its group's accumulators as it arrives. Nulls are skipped by every aggregate but
-//! `count(*)`; with no rows and no keys, one row of empty aggregates.
+//! `count(*)`; with no rows and no keys, one row of empty aggregates. The groups live in
+//! a [`GroupTable`]; this module folds values into them.
 
-use std::collections::HashSet;
-use std::hash::BuildHasher;
-
-use fixedbitset::FixedBitSet;
-use hashbrown::HashTable;
-
-use crate::graph::{NodeId, Value};
+use crate::graph::Value;
 use crate::plan::logical::{AggregateKind, AggregateSpec, Expr};
 
 use super::expr::{binary, describe, type_error};
+use super::groups::{GroupTable, SeenValues};
 use super::{ExecError, Reader, Result, Row};
 
 /// One aggregate's running state.
@@ -29,22 +25,11 @@ pub(super) enum Accumulator {
 }
 
 /// A grouping in progress: rows are folded in as they arrive, so the input is never
-/// held in memory, only one entry per group.
+/// held in memory, only one entry per group (in a [`GroupTable`]).
 pub(super) struct Aggregation<'p> {
     keys: &'p [Expr],
     specs: &'p [AggregateSpec],
-    /// Group numbers with the hash of their keys (kept once, in `groups`), so that
-    /// growing the table rehashes no key. Keys are short rows hashed once per input row:
-    /// a fast non-cryptographic hash (foldhash) instead of SipHash.
-    index: HashTable<(u64, u32)>,
-    hasher: foldhash::fast::RandomState,
-    /// Each group's keys, with room for its aggregates.
-    groups: Vec<Row>,
-    /// The groups' accumulators, `specs.len()` per group.
-    accumulators: Vec<Accumulator>,
-    /// Per group and aggregate, the values a `DISTINCT` aggregate has seen; empty when
-    /// no aggregate is `DISTINCT`.
-    seen: Vec<SeenValues>,
+    table: GroupTable<'p>,
     params: Vec<Option<Value>>,
     /// The keys of the row being added, reused from row to row.
     scratch: Row,
@@ -55,11 +40,7 @@ impl<'p> Aggregation<'p> {
         Aggregation {
             keys,
             specs,
-            index: HashTable::new(),
-            hasher: foldhash::fast::RandomState::default(),
-            groups: Vec::new(),
-            accumulators: Vec::new(),
-            seen: Vec::new(),
+            table: GroupTable::new(specs, !keys.is_empty()),
             params: vec![None; specs.len()],
             scratch: Vec::new(),
         }
@@ -69,122 +50,41 @@ impl<'p> Aggregation<'p> {
     pub(super) fn add(&mut self, reader: &Reader, mut row: Row) -> Result<()> {
         reader.check_limits()?;
         let g = if self.keys.is_empty() {
-            if self.groups.is_empty() {
-                self.new_group(Vec::new());
-            }
-            0
+            self.table.only_group()
         } else {
             self.scratch.clear();
             for k in self.keys {
                 let value = reader.eval(k, &mut row)?;
                 self.scratch.push(value);
             }
-            self.group_of_scratch()
+            self.table.group_of(&mut self.scratch)
         };
-        let width = self.specs.len();
-        let seen = if self.seen.is_empty() {
-            None
-        } else {
-            Some(&mut self.seen[g * width..(g + 1) * width])
-        };
+        let (accumulators, seen) = self.table.group_mut(g);
         fold(
             reader,
             self.specs,
-            &mut self.accumulators[g * width..(g + 1) * width],
+            accumulators,
             seen,
             &mut self.params,
             &mut row,
         )
     }
 
-    /// The number of the group whose keys are in `scratch`, started if new (taking the
-    /// keys).
-    fn group_of_scratch(&mut self) -> usize {
-        let hash = self.hasher.hash_one(&self.scratch);
-        let groups = &self.groups;
-        let found = self
-            .index
-            .find(hash, |&(h, g)| {
-                h == hash && groups[g as usize] == self.scratch
-            })
-            .copied();
-        match found {
-            Some((_, g)) => g as usize,
-            None => {
-                let mut keys = Vec::with_capacity(self.keys.len() + self.specs.len());
-                keys.append(&mut self.scratch);
-                let g = self.new_group(keys);
-                self.index
-                    .insert_unique(hash, (hash, g as u32), |&(h, _)| h);
-                g
-            }
-        }
-    }
-
     /// Folds the groups of `other`, which grouped the rows after this one's, into this
-    /// one: groups new to this one follow its own, in `other`'s order. Only aggregates
-    /// without `DISTINCT` (see `exec::parallel`) combine.
+    /// one (see [`GroupTable::merge`]).
     pub(super) fn merge(&mut self, reader: &Reader, other: Aggregation) -> Result<()> {
-        let width = self.specs.len();
-        let mut theirs = other.accumulators.into_iter();
-        for keys in other.groups {
-            reader.check_limits()?;
-            let g = if self.keys.is_empty() {
-                if self.groups.is_empty() {
-                    self.new_group(Vec::new());
-                }
-                0
-            } else {
-                self.scratch = keys;
-                self.group_of_scratch()
-            };
-            for (i, spec) in self.specs.iter().enumerate() {
-                let acc = theirs.next().expect("one accumulator per aggregate");
-                combine(&mut self.accumulators[g * width + i], acc, spec)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Starts a group with `keys`, returning its number.
-    fn new_group(&mut self, keys: Row) -> usize {
-        self.groups.push(keys);
-        self.accumulators.extend(accumulators(self.specs));
-        if self.specs.iter().any(|s| s.distinct) {
-            self.seen
-                .extend(self.specs.iter().map(|_| SeenValues::default()));
-        }
-        self.groups.len() - 1
+        self.table.merge(reader, other.table)
     }
 
     /// Drops the groups on another thread: a stopped statement answers at once.
     pub(super) fn discard(self) {
-        super::discard((self.index, self.groups, self.accumulators, self.seen));
+        self.table.discard();
     }
 
     /// One row per group: the keys, then the aggregates. With no rows and no keys, one
     /// row of empty aggregates.
-    pub(super) fn finish(mut self, reader: &Reader) -> Result<Vec<Row>> {
-        if self.groups.is_empty() && self.keys.is_empty() {
-            self.new_group(Vec::new());
-        }
-        // A large index takes a while to free and is not needed any more.
-        if self.index.len() > 4096 {
-            super::discard(std::mem::take(&mut self.index));
-        }
-        let (specs, params) = (self.specs, &self.params);
-        let mut accumulators = self.accumulators.into_iter();
-        self.groups
-            .into_iter()
-            .map(|mut row| {
-                reader.check_limits()?;
-                for (spec, param) in specs.iter().zip(params) {
-                    let acc = accumulators.next().expect("one accumulator per aggregate");
-                    row.push(finish(acc, spec, param.as_ref())?);
-                }
-                Ok(row)
-            })
-            .collect()
+    pub(super) fn finish(self, reader: &Reader) -> Result<Vec<Row>> {
+        self.table.finish(reader, &self.params)
     }
 }
 
@@ -252,76 +152,6 @@ pub(super) fn lone_group(
         out.push(finish(acc, spec, None)?);
     }
     Ok(out)
-}
-
-/// The values a `DISTINCT` aggregate has seen in one group. Many nodes, the usual case
-/// (`count(DISTINCT b)` over the nodes a search reached), take one bit per node id once
-/// that is smaller than hashing them; any other value brings the hash set back.
-enum SeenValues {
-    Hashed(HashSet<Value, foldhash::fast::RandomState>),
-    Nodes(FixedBitSet),
-}
-
-impl Default for SeenValues {
-    fn default() -> SeenValues {
-        SeenValues::Hashed(HashSet::default())
-    }
-}
-
-/// Bytes a hash set spends per value, about: the value and its share of empty slots.
-const HASHED_BYTES_PER_VALUE: usize = 48;
-
-impl SeenValues {
-    /// Whether `value` is new.
-    fn insert(&mut self, value: &Value) -> bool {
-        match (&mut *self, value) {
-            (SeenValues::Nodes(ids), Value::Node(node)) => {
-                let i = node.0 as usize;
-                if ids.len() <= i {
-                    ids.grow((i + 1).max(ids.len() * 2));
-                }
-                !ids.put(i)
-            }
-            (SeenValues::Nodes(ids), _) => {
-                let nodes = ids.ones().map(|i| Value::Node(NodeId(i as u32))).collect();
-                *self = SeenValues::Hashed(nodes);
-                self.insert(value)
-            }
-            (SeenValues::Hashed(values), value) => {
-                let fresh = values.insert(value.clone());
-                // Looked at each time the set doubles: linear time overall.
-                if fresh && values.len() >= 1024 && values.len().is_power_of_two() {
-                    self.compact();
-                }
-                fresh
-            }
-        }
-    }
-
-    /// Switches to one bit per node id when every value is a node and the bits take
-    /// less room than the hash set.
-    fn compact(&mut self) {
-        let SeenValues::Hashed(values) = self else {
-            return;
-        };
-        let mut bound = 0;
-        for value in values.iter() {
-            match value {
-                Value::Node(node) => bound = bound.max(node.0 as usize + 1),
-                _ => return,
-            }
-        }
-        if bound / 8 > values.len() * HASHED_BYTES_PER_VALUE {
-            return;
-        }
-        let mut ids = FixedBitSet::with_capacity(bound);
-        for value in values.iter() {
-            if let Value::Node(node) = value {
-                ids.insert(node.0 as usize);
-            }
-        }
-        *self = SeenValues::Nodes(ids);
-    }
 }
 
 impl Accumulator {
@@ -510,42 +340,5 @@ fn percentile(sorted: &[(f64, Value)], p: f64, continuous: bool) -> Value {
             .saturating_sub(1)
             .min(n - 1);
         sorted[idx].1.clone()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The set answers like a plain hash set while it moves between hashing and bits.
-    #[test]
-    fn seen_values_switch_to_bits_and_back() {
-        let mut seen = SeenValues::default();
-        let mut plain = HashSet::new();
-        let values = (0..3000u32)
-            .map(|i| Value::Node(NodeId(i * 7 % 2500)))
-            .chain([Value::str("x"), Value::Int(3)])
-            .chain((0..3000u32).map(|i| Value::Node(NodeId(i % 2600))));
-        let mut went_to_bits = false;
-        for value in values {
-            assert_eq!(
-                seen.insert(&value),
-                plain.insert(value.clone()),
-                "{value:?}"
-            );
-            went_to_bits |= matches!(seen, SeenValues::Nodes(_));
-        }
-        assert!(went_to_bits);
-        assert!(matches!(seen, SeenValues::Hashed(_)));
-    }
-
-    /// Few nodes with large ids stay hashed: their bits would take more room.
-    #[test]
-    fn sparse_nodes_stay_hashed() {
-        let mut seen = SeenValues::default();
-        for i in 0..2048u32 {
-            assert!(seen.insert(&Value::Node(NodeId(i * 100_000))));
-        }
-        assert!(matches!(seen, SeenValues::Hashed(_)));
     }
 }

@@ -14,6 +14,7 @@ mod describe;
 mod error;
 mod expr;
 mod functions;
+mod groups;
 mod matching;
 mod parallel;
 mod rel_counts;

@@ -5,18 +5,15 @@
 //! [`Op::AggregateRels`]: crate::plan::logical::Op::AggregateRels
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::graph::{Direction, RelId, Symbol, Value};
 use crate::plan::logical::{AggregateKind, AggregateRels, RelFilter, RelValue, Slot};
 
 use super::aggregate::{self, Accumulator};
+use super::groups::GroupTable;
 use super::matching::Next;
 use super::{Flow, OpState, Reader, Result, Row, set};
-
-/// Group of the relationships of each type when the only keys are `type(r)`.
-const NO_GROUP: u32 = u32::MAX;
 
 impl Reader<'_> {
     /// See [`Op::CountRels`](crate::plan::logical::Op::CountRels).
@@ -52,32 +49,23 @@ impl Reader<'_> {
     /// Many relationships are folded on two threads, each taking half of the ids; the
     /// second half's groups then merge into the first's.
     pub(super) fn aggregate_rels(&self, op: &AggregateRels, next: &mut Next) -> Result<Flow> {
-        let mut groups = Groups::new(op);
+        let mut groups = RelGroups::new(op);
         if let Some(types) = self.type_symbols(&op.rel_filter) {
             let bound = self.graph.rel_id_bound();
             if bound >= self.ctx.parallel_min_ids.max(2) {
                 let (first, second) = self.split_in_two(bound, |reader, ids| {
-                    let mut groups = Groups::new(op);
+                    let mut groups = RelGroups::new(op);
                     reader
                         .fold_rels(op, &types, ids, &mut groups)
                         .map(|()| groups)
                 });
                 groups = first?;
-                groups.merge(second?)?;
+                groups.table.merge(self, second?.table)?;
             } else {
                 self.fold_rels(op, &types, 0..bound, &mut groups)?;
             }
         }
-        if groups.rows.is_empty() && op.keys.is_empty() {
-            groups
-                .rows
-                .push((Vec::new(), aggregate::accumulators(specs(op))));
-        }
-        for (mut row, accumulators) in groups.rows {
-            self.check_limits()?;
-            for (acc, spec) in accumulators.into_iter().zip(specs(op)) {
-                row.push(aggregate::finish(acc, spec, None)?);
-            }
+        for row in groups.table.finish(self, &[])? {
             if next(row)? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
@@ -92,7 +80,7 @@ impl Reader<'_> {
         op: &AggregateRels,
         types: &[Symbol],
         ids: Range<usize>,
-        groups: &mut Groups,
+        groups: &mut RelGroups,
     ) -> Result<()> {
         for rel in self.graph.rel_ids_in(ids) {
             self.step()?;
@@ -103,7 +91,7 @@ impl Reader<'_> {
                 continue;
             }
             let accumulators = groups.of(self, rel, rel_type);
-            for ((spec, value), acc) in op.aggregates.iter().zip(accumulators) {
+            for ((spec, value), acc) in op.aggregates.iter().zip(&op.reads).zip(accumulators) {
                 let value = match value {
                     None => Value::Int(1),
                     Some(value) => match self.rel_value(rel, rel_type, value) {
@@ -136,116 +124,43 @@ impl Reader<'_> {
     }
 }
 
-fn specs(op: &AggregateRels) -> impl Iterator<Item = &crate::plan::logical::AggregateSpec> {
-    op.aggregates.iter().map(|(spec, _)| spec)
-}
-
-/// The groups met so far: found by type symbol when `type(r)` is the only kind of key,
-/// by hashing the key values otherwise.
-struct Groups<'o> {
+/// The groups of an [`AggregateRels`]: found by type symbol when `type(r)` is the only
+/// kind of key, by hashing the key values otherwise.
+struct RelGroups<'o> {
     op: &'o AggregateRels,
     by_type_only: bool,
-    by_type: Vec<u32>,
-    by_key: HashMap<Row, usize, foldhash::fast::RandomState>,
-    rows: Vec<(Row, Vec<Accumulator>)>,
+    table: GroupTable<'o>,
 }
 
-impl<'o> Groups<'o> {
-    fn new(op: &'o AggregateRels) -> Groups<'o> {
-        Groups {
+impl<'o> RelGroups<'o> {
+    fn new(op: &'o AggregateRels) -> RelGroups<'o> {
+        RelGroups {
             op,
             by_type_only: !op.keys.is_empty()
                 && op.keys.iter().all(|k| matches!(k, RelValue::Type)),
-            by_type: Vec::new(),
-            by_key: HashMap::default(),
-            rows: Vec::new(),
+            table: GroupTable::new(&op.aggregates, !op.keys.is_empty()),
         }
     }
 
     /// The accumulators of the group `rel` falls in, made when first met.
     fn of(&mut self, reader: &Reader, rel: RelId, rel_type: Symbol) -> &mut [Accumulator] {
-        let at = if self.op.keys.is_empty() {
-            if self.rows.is_empty() {
-                self.push(Vec::new());
-            }
-            0
+        let op = self.op;
+        let g = if op.keys.is_empty() {
+            self.table.only_group()
         } else if self.by_type_only {
-            let t = rel_type as usize;
-            if self.by_type.len() <= t {
-                self.by_type.resize(t + 1, NO_GROUP);
-            }
-            if self.by_type[t] == NO_GROUP {
-                self.by_type[t] = self.rows.len() as u32;
-                self.push(self.keys_of(reader, rel, rel_type));
-            }
-            self.by_type[t] as usize
+            self.table
+                .group_of_symbol(rel_type as usize, || keys_of(op, reader, rel, rel_type))
         } else {
-            let key = self.keys_of(reader, rel, rel_type);
-            match self.by_key.get(&key) {
-                Some(&at) => at,
-                None => {
-                    self.by_key.insert(key.clone(), self.rows.len());
-                    self.push(key);
-                    self.rows.len() - 1
-                }
-            }
+            self.table.group_of(&mut keys_of(op, reader, rel, rel_type))
         };
-        &mut self.rows[at].1
+        self.table.group_mut(g).0
     }
+}
 
-    /// Folds the groups of `other`, met over later relationships, into these.
-    fn merge(&mut self, other: Groups) -> Result<()> {
-        let mut type_of_group = vec![None; other.rows.len()];
-        for (t, &at) in other.by_type.iter().enumerate() {
-            if at != NO_GROUP {
-                type_of_group[at as usize] = Some(t);
-            }
-        }
-        for ((keys, accumulators), rel_type) in other.rows.into_iter().zip(type_of_group) {
-            let at = if self.op.keys.is_empty() {
-                self.rows.first().map(|_| 0)
-            } else if let (true, Some(t)) = (self.by_type_only, rel_type) {
-                if self.by_type.len() <= t {
-                    self.by_type.resize(t + 1, NO_GROUP);
-                }
-                let at = self.by_type[t];
-                if at == NO_GROUP {
-                    self.by_type[t] = self.rows.len() as u32;
-                }
-                (at != NO_GROUP).then_some(at as usize)
-            } else {
-                let at = self.by_key.get(&keys).copied();
-                if at.is_none() {
-                    self.by_key.insert(keys.clone(), self.rows.len());
-                }
-                at
-            };
-            match at {
-                Some(at) => {
-                    let mine = &mut self.rows[at].1;
-                    for ((acc, later), spec) in
-                        mine.iter_mut().zip(accumulators).zip(specs(self.op))
-                    {
-                        aggregate::combine(acc, later, spec)?;
-                    }
-                }
-                None => self.rows.push((keys, accumulators)),
-            }
-        }
-        Ok(())
-    }
-
-    fn keys_of(&self, reader: &Reader, rel: RelId, rel_type: Symbol) -> Row {
-        self.op
-            .keys
-            .iter()
-            .map(|k| reader.rel_value(rel, rel_type, k))
-            .collect()
-    }
-
-    /// Starts a group with `keys`.
-    fn push(&mut self, keys: Row) {
-        self.rows
-            .push((keys, aggregate::accumulators(specs(self.op))));
-    }
+/// The grouping keys of `rel`.
+fn keys_of(op: &AggregateRels, reader: &Reader, rel: RelId, rel_type: Symbol) -> Row {
+    op.keys
+        .iter()
+        .map(|k| reader.rel_value(rel, rel_type, k))
+        .collect()
 }

@@ -492,8 +492,9 @@ pub enum RelValue {
 pub struct AggregateRels {
     pub rel_filter: RelFilter,
     pub keys: Vec<RelValue>,
-    /// Each aggregate with what it reads; `None` for `count(*)`.
-    pub aggregates: Vec<(AggregateSpec, Option<RelValue>)>,
+    pub aggregates: Vec<AggregateSpec>,
+    /// What each aggregate reads; `None` for `count(*)`.
+    pub reads: Vec<Option<RelValue>>,
 }
 
 #[derive(Clone, Debug)]

@@ -21,6 +21,7 @@ mod types;
 
 pub use error::PlanError;
 pub use logical::LogicalPlan;
+pub use optimize::OptimizerConfig;
 
 use crate::ast;
 use crate::graph::Graph;
@@ -104,18 +105,20 @@ pub fn plan(statement: &ast::Statement, graph: &Graph) -> Result<LogicalPlan, Pl
     plan_with(statement, graph, true)
 }
 
-/// Like [`plan`]; with `optimize` off, no predicate is pushed into expansions (for
-/// differential tests: both plans must return the same rows).
+/// Like [`plan`], with some optimizations off (for differential tests: every plan must
+/// return the same rows): `false` turns off predicate pushdown and every rewrite pass,
+/// an [`OptimizerConfig`] chooses.
 ///
 /// # Errors
 /// As [`plan`].
 pub fn plan_with(
     statement: &ast::Statement,
     graph: &Graph,
-    optimize: bool,
+    optimizer: impl Into<OptimizerConfig>,
 ) -> Result<LogicalPlan, PlanError> {
     let mut planner = Planner::new(graph);
-    planner.optimize = optimize;
+    planner.passes = optimizer.into();
+    planner.optimize = planner.passes.pushdown;
     match statement {
         ast::Statement::Query(query) => planner.plan_query(query, None),
         ast::Statement::Copy { query, path, span } => {
@@ -137,6 +140,8 @@ struct Planner<'g> {
     aggregation: Option<projection::AggregationContext>,
     /// Push predicates into expansions.
     optimize: bool,
+    /// The rewrite passes run over each planned pipeline.
+    passes: OptimizerConfig,
     /// The MATCH being planned has one relationship and no named path.
     sole_unnamed_rel: bool,
     /// After a projection: expressions that read a projected column instead.
@@ -153,6 +158,7 @@ impl<'g> Planner<'g> {
             reference_logs: Vec::new(),
             aggregation: None,
             optimize: true,
+            passes: OptimizerConfig::all(),
             sole_unnamed_rel: false,
             substitutions: Vec::new(),
             calls_random: false,
@@ -193,10 +199,8 @@ impl<'g> Planner<'g> {
         for single in &query.parts {
             self.next_slot = 0;
             let mut scope = Scope::default();
-            let (mut pipeline, cols) = self.plan_single_query(single, &mut scope, true)?;
-            if self.optimize {
-                optimize::optimize(&mut pipeline);
-            }
+            let (pipeline, cols) = self.plan_single_query(single, &mut scope, true)?;
+            let pipeline = optimize::optimize(pipeline, &self.passes);
             if let Some(expected) = &columns
                 && *expected != cols
             {
