@@ -712,7 +712,7 @@ fn awkward_graph() -> Graph {
 fn save_then_load_gives_the_same_awkward_graph() {
     let g = awkward_graph();
     let dir = tempfile::tempdir().unwrap();
-    let summary = load::save_dir(&g, dir.path()).unwrap();
+    let summary = load::save_dir_with(&g, dir.path(), datatrail::casework::LAYOUT).unwrap();
     assert_eq!(
         (summary.nodes, summary.rels),
         (g.node_count(), g.rel_count())

@@ -9,3 +9,9 @@ pub mod citations;
 mod functions;
 
 pub use functions::FUNCTIONS;
+
+/// A dataset folder's file layout for the case graph: the documents (`Source` nodes) in
+/// `sources.csv`, apart from the organisations and people.
+pub const LAYOUT: crate::load::Layout = crate::load::Layout {
+    documents_label: Some("Source"),
+};

@@ -45,7 +45,7 @@ pub fn save(graph: &Graph, dir: &Path, generation: u64) -> Result<SaveSummary, J
     finish_locked(dir)?;
     remove_staging(dir)?;
     let staging = dir.join(STAGING_DIR);
-    let summary = load::save_dir(graph, &staging)?;
+    let summary = load::save_dir_with(graph, &staging, crate::casework::LAYOUT)?;
     for file in &summary.files {
         File::open(file)
             .and_then(|f| f.sync_all())

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use crate::graph::{Graph, NodeId, Props, Symbol, Value};
 
 pub use error::{LoadError, Position};
-pub use save::{SaveSummary, save_dir};
+pub use save::{Layout, SaveSummary, save_dir, save_dir_with};
 
 use cell::parse_cell;
 use header::{Column, FileKind, Header, build_header};

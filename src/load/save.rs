@@ -3,7 +3,8 @@
 //! with the same types, and the same typed properties.
 //!
 //! Decisions:
-//! - **Files.** Nodes go to `nodes.csv`, nodes labelled `Source` to `sources.csv`,
+//! - **Files.** Nodes go to `nodes.csv`, the [`Layout`]'s document nodes (the case
+//!   graph's `Source` nodes) to `sources.csv`,
 //!   relationships to `edges.csv`. `nodes.csv` and `edges.csv` are always written, even
 //!   if only with a header.
 //! - **Column types** come from the values: Int → `long`, Float → `double`, Bool →
@@ -87,13 +88,30 @@ fn file_name(stem: &str, n: usize) -> String {
 /// cannot hold, [`LoadError::Io`] when writing fails. On error the folder's datasets
 /// files are left as they were.
 pub fn save_dir(graph: &Graph, dir: &Path) -> Result<SaveSummary, LoadError> {
+    save_dir_with(graph, dir, Layout::default())
+}
+
+/// How a save splits nodes between files: which label's nodes, if any, go to
+/// `sources.csv` rather than `nodes.csv`. The label is the domain's choice (the case
+/// graph's documents are `Source` nodes, see `casework`); the engine knows none.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Nodes with this label are written to `sources.csv`.
+    pub documents_label: Option<&'static str>,
+}
+
+/// [`save_dir`] with a file [`Layout`].
+///
+/// # Errors
+/// As [`save_dir`].
+pub fn save_dir_with(graph: &Graph, dir: &Path, layout: Layout) -> Result<SaveSummary, LoadError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| LoadError::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let ids = NodeIds::assign(graph);
-    let nodes = node_parts(graph, &ids)?;
+    let nodes = node_parts(graph, &ids, layout)?;
     let edges = edge_parts(graph, &ids)?;
     let mut written = Vec::new();
     let mut counts: HashMap<&str, usize> = HashMap::new();
@@ -252,13 +270,15 @@ fn signature(
     Ok(sig)
 }
 
-/// Groups: bit 0 set for nodes written under their own id, bit 1 for `Source` nodes.
+/// Groups: bit 0 set for nodes written under their own id, bit 1 for the layout's
+/// document nodes.
 fn node_parts(
     graph: &Graph,
     ids: &NodeIds<'_>,
+    layout: Layout,
 ) -> Result<Vec<(&'static str, Part<NodeId>)>, LoadError> {
     let id_key = graph.key_symbol("id");
-    let source = graph.label_symbol("Source");
+    let source = layout.documents_label.and_then(|l| graph.label_symbol(l));
     let mut parts = Vec::new();
     for node in graph.node_ids() {
         let Some(data) = graph.node(node) else {
