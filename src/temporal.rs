@@ -3,12 +3,14 @@
 //! times, date-times and durations the way Cypher prints them (seconds only when not
 //! zero, `Z` for UTC, named zones in brackets). Evaluation lives in `exec::temporal`.
 
+pub mod partial;
 mod zone;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 
 use crate::graph::Duration;
 
+pub use partial::{PartialDate, parse_partial_date};
 pub use zone::{Zone, ZoneOffset, localize, localize_preferring, parse_offset};
 
 // ── Loader forms ──

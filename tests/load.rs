@@ -212,7 +212,7 @@ fn error_bad_value_in_an_array_names_the_item() {
     let e = load_err("id:ID,d:date[]\nx,2018;2018-13\n", NO_EDGES);
     assert_eq!(
         e.to_string(),
-        "load: nodes.csv: record 1 (line 2): column \"d\": \"2018-13\" is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+        "load: nodes.csv: record 1 (line 2): column \"d\": \"2018-13\" is not a date (YYYY-MM-DD, YYYY-MM or YYYY, or one after < or >)"
     );
 }
 

@@ -403,7 +403,10 @@ impl Reader<'_> {
             | F::DurationBetween
             | F::DurationInMonths
             | F::DurationInDays
-            | F::DurationInSeconds => unreachable!("exec::temporal evaluates {function:?}"),
+            | F::DurationInSeconds
+            | F::PartialDate
+            | F::Earliest
+            | F::Latest => unreachable!("exec::temporal evaluates {function:?}"),
             // The statement's clock, as in Neo4j: one value for the whole statement, and
             // the same again when the journal replays it.
             F::Timestamp => Value::Int(
@@ -545,6 +548,7 @@ fn to_string(v: &Value) -> Option<String> {
         Value::Bool(b) => b.to_string(),
         Value::Null => return None,
         Value::Date(_)
+        | Value::PartialDate(_)
         | Value::DateTime(_)
         | Value::LocalDateTime(_)
         | Value::LocalTime(_)

@@ -142,6 +142,7 @@ fn encode(value: &Value) -> Option<Json> {
             json!({ "map": entries? })
         }
         Value::Date(d) => json!({ "date": d.num_days_from_ce() }),
+        Value::PartialDate(p) => json!({ "partialdate": p.to_string() }),
         Value::LocalTime(t) => json!({ "localtime": time_fields(t) }),
         Value::Time(t, offset) => {
             json!({ "time": [time_fields(t), offset.local_minus_utc()] })
@@ -193,6 +194,8 @@ fn decode_tagged(tag: &str, v: &Json) -> Result<Value, String> {
             Value::Map(entries?)
         }
         "date" => Value::Date(date(v).ok_or_else(out_of_range)?),
+        "partialdate" => crate::temporal::parse_partial_date(v.as_str().ok_or_else(out_of_range)?)
+            .ok_or_else(out_of_range)?,
         "localtime" => Value::LocalTime(time(v).ok_or_else(out_of_range)?),
         "time" => {
             let offset = FixedOffset::east_opt(int(&v[1])? as i32).ok_or_else(out_of_range)?;

@@ -131,6 +131,9 @@ functions! {
     DurationInMonths = "duration.inMonths", 2..=2;
     DurationInDays = "duration.inDays", 2..=2;
     DurationInSeconds = "duration.inSeconds", 2..=2;
+    PartialDate = "partialDate", 1..=1;
+    Earliest = "earliest", 1..=1;
+    Latest = "latest", 1..=1;
 }
 
 /// The aggregate called `name` (any case), with its allowed argument counts.
