@@ -361,7 +361,7 @@ mod tests {
 
     #[test]
     fn order_puts_partial_dates_among_dates() {
-        let mut values = vec![
+        let mut values = [
             v("2015"),
             v("2015-04-17"),
             v("<2015"),
