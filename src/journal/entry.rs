@@ -270,7 +270,8 @@ mod tests {
                  date('2018-03-17'), localtime('12:31:14.645876123'),
                  time('12:31:14.5+01:30'), localdatetime('2015-07-21T21:40:32.142'),
                  datetime('2017-08-08T12:31:14.25+02:00[Europe/Stockholm]'),
-                 datetime('2017-08-08T12:31:14-05:07'), duration('P1Y2M3DT4H5M6.7S')",
+                 datetime('2017-08-08T12:31:14-05:07'), duration('P1Y2M3DT4H5M6.7S'),
+                 partialDate('2015-04'), partialDate('<2017-06-08')",
             )
             .unwrap();
         for value in values[0].rows[0].clone() {
