@@ -217,8 +217,10 @@ fn the_icos_investigation_of_scl_cites_the_article_that_names_scl() {
     );
 }
 
-/// The elements of the case graph with their `sources`, `quotes` and `quotes_en`.
-fn evidence() -> Vec<(String, Vec<String>, Vec<String>, Vec<String>)> {
+/// An element of the case graph (described) with its `sources`, `quotes` and `quotes_en`.
+type Evidence = (String, Vec<String>, Vec<String>, Vec<String>);
+
+fn evidence() -> Vec<Evidence> {
     let result = run(
         "MATCH (n) WHERE NOT n:Source RETURN n.id AS what, n.sources AS s, n.quotes AS q, n.quotes_en AS g \
          UNION ALL MATCH (a)-[r]->(b) RETURN a.id + ' -' + type(r) + '-> ' + b.id AS what, \
