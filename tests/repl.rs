@@ -240,7 +240,7 @@ fn save_writes_the_graph_after_a_hint_about_memory() {
         .unwrap();
     session.send_line(":save saved").unwrap();
     session
-        .exp_string("saved 40 nodes and 57 relationships to saved")
+        .exp_string("saved 41 nodes and 59 relationships to saved")
         .unwrap();
     session.send_line(":quit").unwrap();
     exits_cleanly(session);
