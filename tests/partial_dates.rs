@@ -136,3 +136,24 @@ fn a_bad_partial_date_is_a_clear_load_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn pictures_show_one_period_once_and_the_amounts_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_datatrail"))
+        .current_dir(dir.path())
+        .args([
+            "--format",
+            "dot",
+            "-c",
+            "MATCH p = (:Platform {name: 'Twitter'})-[:DATA_FLOW]->(x) RETURN p",
+        ])
+        .output()
+        .unwrap();
+    let dot = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        dot.contains(r"at most 333000000.0 USD\n2017\n(reported)"),
+        "{dot}"
+    );
+    assert!(dot.contains(r"2014-12 to 2015-04"), "{dot}");
+}
