@@ -499,6 +499,7 @@ pub fn push_json(result: &ResultSet, value: &Value, out: &mut String) {
             out.push_str("]}");
         }
         Value::Date(_)
+        | Value::PartialDate(_)
         | Value::LocalTime(_)
         | Value::Time(..)
         | Value::LocalDateTime(_)

@@ -123,6 +123,16 @@ fn plain(value: &Value) -> String {
     }
 }
 
+/// `records_qualifier` and `amount_qualifier` as words before the number.
+fn qualifier_words(qualifier: Option<&Value>) -> &'static str {
+    match qualifier.and_then(Value::as_str) {
+        Some("at_least") => "at least ",
+        Some("at_most") => "at most ",
+        Some("approx") => "about ",
+        _ => "",
+    }
+}
+
 /// The lines under a relationship's type: the properties a reader of a data flow needs.
 fn rel_details(rel: &RelSnapshot) -> Vec<String> {
     let p = &rel.props;
@@ -134,12 +144,7 @@ fn rel_details(rel: &RelSnapshot) -> Vec<String> {
         }
     }
     if let Some(records) = p.get("records") {
-        let qualifier = match p.get("records_qualifier").and_then(Value::as_str) {
-            Some("at_least") => "at least ",
-            Some("at_most") => "at most ",
-            Some("approx") => "about ",
-            _ => "",
-        };
+        let qualifier = qualifier_words(p.get("records_qualifier"));
         first.push(format!("{qualifier}{} records", plain(records)));
     }
     if !first.is_empty() {
@@ -150,9 +155,16 @@ fn rel_details(rel: &RelSnapshot) -> Vec<String> {
     }
     if let Some(amount) = p.get("amount") {
         let currency = p.get("currency").map(plain).unwrap_or_default();
-        lines.push(format!("{} {currency}", plain(amount)).trim().to_string());
+        let bound = qualifier_words(p.get("amount_qualifier"));
+        lines.push(
+            format!("{bound}{} {currency}", plain(amount))
+                .trim()
+                .to_string(),
+        );
     }
     match (p.get("start_date"), p.get("end_date")) {
+        // One period (`2017` to `2017`, both "before the election"): said once.
+        (Some(s), Some(e)) if s == e => lines.push(plain(s)),
         (Some(s), Some(e)) => lines.push(format!("{} to {}", plain(s), plain(e))),
         (Some(s), None) => lines.push(format!("from {}", plain(s))),
         (None, Some(e)) => lines.push(format!("until {}", plain(e))),

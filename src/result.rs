@@ -175,6 +175,9 @@ impl ResultSet {
             Value::Date(d) => {
                 let _ = write!(out, "{}", d.format("%Y-%m-%d"));
             }
+            Value::PartialDate(p) => {
+                let _ = write!(out, "{p}");
+            }
             Value::LocalTime(t) => out.push_str(&crate::temporal::format_time(t)),
             Value::Time(t, o) => {
                 out.push_str(&crate::temporal::format_time(t));

@@ -4,11 +4,13 @@
 //! zero, `Z` for UTC, named zones in brackets). Evaluation lives in `exec::temporal`.
 
 mod duration;
+pub mod partial;
 mod zone;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 
 pub use duration::Duration;
+pub use partial::PartialDate;
 pub use zone::{Zone, ZoneOffset, localize, localize_preferring, parse_offset};
 
 // ── Loader forms ──

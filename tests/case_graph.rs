@@ -105,7 +105,11 @@ fn who_worked_at_cambridge_analytica_and_then_data_propria() {
     );
     assert_eq!(
         table(&result),
-        vec![strings(&["David Wilkinson"]), strings(&["Matt Oczkowski"])]
+        vec![
+            strings(&["David Wilkinson"]),
+            strings(&["Former Cambridge Analytica staff at Data Propria"]),
+            strings(&["Matt Oczkowski"])
+        ]
     );
 }
 
@@ -147,4 +151,122 @@ fn twitter_reaches_cambridge_analytica_only_through_a_disputed_hop() {
          RETURN weakestStatus(p) AS weakest",
     );
     assert_eq!(table(&result), vec![strings(&["disputed"])]);
+}
+
+#[test]
+fn numbers_from_the_articles_are_properties_with_their_qualifiers() {
+    let result = run("MATCH (c:Company {name: 'CloudCommerce'}) RETURN c.revenue, c.currency");
+    assert_eq!(table(&result), vec![strings(&["2900000.0", "USD"])]);
+    let result = run(
+        "MATCH (:Person {name: 'Brad Parscale'})-[p:PAYS]->(:Company {name: 'CloudCommerce'}) \
+         RETURN p.amount, p.amount_qualifier",
+    );
+    assert_eq!(table(&result), vec![strings(&["2900000.0", "at_most"])]);
+    let result = run(
+        "MATCH (:Platform {name: 'Twitter'})-[r:DATA_FLOW]->(:Company {name: 'Twitter bulk data customers'}) \
+         RETURN r.amount, r.amount_qualifier, r.revenue_share",
+    );
+    assert_eq!(
+        table(&result),
+        vec![strings(&["333000000.0", "at_most", "13.0"])]
+    );
+    let result = run(
+        "MATCH (g:Person)-[:WORKS_FOR]->(:Company {name: 'Data Propria'}) WHERE g.members IS NOT NULL \
+         RETURN g.members, g.members_qualifier",
+    );
+    assert_eq!(table(&result), vec![strings(&["4", "at_least"])]);
+    let result = run(
+        "MATCH (p:PoliticalParty {name: 'Main UK political parties'}) RETURN p.members, p.members_qualifier",
+    );
+    assert_eq!(table(&result), vec![strings(&["11", "exact"])]);
+    let result = run(
+        "MATCH ()-[r]->() WHERE r.amount IS NOT NULL AND r.amount_qualifier IS NULL RETURN count(r)",
+    );
+    assert_eq!(result.rows[0][0], Value::Int(0));
+}
+
+#[test]
+fn cambridge_analyticas_people_are_former_staff() {
+    let result = run(
+        "MATCH (p:Person)-[w:WORKS_FOR]->(:Company {name: 'Cambridge Analytica'}) \
+         RETURN p.name, w.end_date ORDER BY p.name",
+    );
+    assert_eq!(
+        table(&result),
+        vec![
+            strings(&["Brittany Kaiser", "2018-02"]),
+            strings(&["David Wilkinson", "<2018-06"]),
+            strings(&[
+                "Former Cambridge Analytica staff at Data Propria",
+                "<2018-06"
+            ]),
+            strings(&["Matt Oczkowski", "<2018-06"]),
+        ]
+    );
+}
+
+#[test]
+fn the_icos_investigation_of_scl_cites_the_article_that_names_scl() {
+    let result =
+        run("MATCH (:Regulator)-[r:INVESTIGATES]->(:Company {name: 'SCL Group'}) RETURN r.sources");
+    assert_eq!(
+        table(&result),
+        vec![strings(&[
+            "['001_70828c8592e70463', '002_4d336e4a1fd76612']"
+        ])]
+    );
+}
+
+/// An element of the case graph (described) with its `sources`, `quotes` and `quotes_en`.
+type Evidence = (String, Vec<String>, Vec<String>, Vec<String>);
+
+fn evidence() -> Vec<Evidence> {
+    let result = run(
+        "MATCH (n) WHERE NOT n:Source RETURN n.id AS what, n.sources AS s, n.quotes AS q, n.quotes_en AS g \
+         UNION ALL MATCH (a)-[r]->(b) RETURN a.id + ' -' + type(r) + '-> ' + b.id AS what, \
+         r.sources AS s, r.quotes AS q, r.quotes_en AS g",
+    );
+    let list = |v: &Value| -> Vec<String> {
+        match v {
+            Value::List(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    result
+        .rows
+        .iter()
+        .map(|row| {
+            (
+                result.render(&row[0]),
+                list(&row[1]),
+                list(&row[2]),
+                list(&row[3]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_fact_quotes_each_of_its_sources_verbatim_with_a_gloss() {
+    let seeds = std::path::Path::new("../shared/seeds");
+    for (what, sources, quotes, glosses) in evidence() {
+        assert!(!sources.is_empty(), "{what} cites nothing");
+        assert_eq!(quotes.len(), sources.len(), "{what}: one quote per source");
+        assert_eq!(glosses.len(), sources.len(), "{what}: one gloss per source");
+        for ((source, quote), gloss) in sources.iter().zip(&quotes).zip(&glosses) {
+            assert!(!gloss.trim().is_empty(), "{what}: empty gloss");
+            let text = std::fs::read_to_string(seeds.join(format!("{source}.txt")))
+                .unwrap_or_else(|e| panic!("{what}: seed {source}: {e}"));
+            // Passages from different places of one article are joined by " … ".
+            for passage in quote.split(" … ") {
+                assert!(
+                    passage.chars().count() >= 10 && text.contains(passage),
+                    "{what}: not in {source}: {passage}"
+                );
+            }
+        }
+    }
 }

@@ -485,7 +485,7 @@ fn save_writes_the_graph_that_data_loads_back() {
     .assert()
     .success()
     .stdout("")
-    .stderr(format!("saved 39 nodes and 57 relationships to {saved}\n"));
+    .stderr(format!("saved 40 nodes and 59 relationships to {saved}\n"));
     for file in ["nodes.csv", "edges.csv", "sources.csv"] {
         assert!(dir.path().join("case").join(file).is_file(), "{file}");
     }

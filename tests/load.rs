@@ -212,7 +212,7 @@ fn error_bad_value_in_an_array_names_the_item() {
     let e = load_err("id:ID,d:date[]\nx,2018;2018-13\n", NO_EDGES);
     assert_eq!(
         e.to_string(),
-        "load: nodes.csv: record 1 (line 2): column \"d\": \"2018-13\" is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+        "load: nodes.csv: record 1 (line 2): column \"d\": \"2018-13\" is not a date (YYYY-MM-DD, YYYY-MM or YYYY, or one after < or >)"
     );
 }
 
@@ -408,11 +408,21 @@ fn bom_and_crlf_are_accepted() {
 }
 
 #[test]
-fn partial_dates_mean_the_first_day() {
-    let g = load_str("id:ID,d:date\ny,2018\nm,2018-03\nd,2018-03-17\n", NO_EDGES).unwrap();
+fn partial_dates_keep_their_precision() {
+    let g = load_str(
+        "id:ID,d:date\ny,2018\nm,2018-03\nd,2018-03-17\nb,<2017-06-08\n",
+        NO_EDGES,
+    )
+    .unwrap();
+    let written = |id| match prop(&g, id, "d") {
+        Some(Value::PartialDate(p)) => p.to_string(),
+        other => panic!("{id}: {other:?}"),
+    };
+    assert_eq!(written("y"), "2018");
+    assert_eq!(written("m"), "2018-03");
+    assert_eq!(written("b"), "<2017-06-08");
+    // A full date is a plain date, as before.
     let date = |y, m, d| Some(Value::Date(NaiveDate::from_ymd_opt(y, m, d).unwrap()));
-    assert_eq!(prop(&g, "y", "d"), date(2018, 1, 1));
-    assert_eq!(prop(&g, "m", "d"), date(2018, 3, 1));
     assert_eq!(prop(&g, "d", "d"), date(2018, 3, 17));
 }
 

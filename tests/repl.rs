@@ -197,6 +197,14 @@ fn sources_lists_the_articles_behind_the_last_result() {
     let title = "حزب العمال البريطاني يشتري بيانات مستخدمي موقع إلكتروني";
     session.exp_string(&as_read(title)).unwrap();
     session.exp_string("1 source").unwrap();
+    // The evidence: the quoted sentence of the article, then its gloss.
+    session.exp_string("row 1: ").unwrap();
+    session
+        .exp_string(&as_read("باعت في الأساس مليونا و65 ألفا و200 تسجيل"))
+        .unwrap();
+    session
+        .exp_string("sold 1,065,200 records to a branch")
+        .unwrap();
     session.send_line(":quit").unwrap();
     exits_cleanly(session);
 }
@@ -232,7 +240,7 @@ fn save_writes_the_graph_after_a_hint_about_memory() {
         .unwrap();
     session.send_line(":save saved").unwrap();
     session
-        .exp_string("saved 40 nodes and 57 relationships to saved")
+        .exp_string("saved 41 nodes and 59 relationships to saved")
         .unwrap();
     session.send_line(":quit").unwrap();
     exits_cleanly(session);

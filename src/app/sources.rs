@@ -1,9 +1,10 @@
 //! `:sources`: the documents a result rests on ([`crate::citations`]), as a table of
-//! source id, title, publisher and date, with the (1-based) rows that rely on each.
+//! source id, title, publisher and date, with the (1-based) rows that rely on each,
+//! followed by the evidence: each passage quoted, its gloss, and the rows quoting it.
 
 use comfy_table::{Table, presets};
 
-use crate::citations::citations;
+use crate::citations::{Citation, citations};
 use crate::graph::Graph;
 use crate::result::ResultSet;
 
@@ -31,7 +32,28 @@ pub fn describe(result: &ResultSet, graph: &Graph) -> String {
     }
     let n = cited.len();
     let noun = if n == 1 { "source" } else { "sources" };
-    format!("{table}\n{n} {noun}\n")
+    format!("{table}\n{n} {noun}\n{}", evidence(&cited))
+}
+
+/// The quoted passages per source, in the table's order; empty when no element quotes.
+fn evidence(cited: &[Citation]) -> String {
+    let mut out = String::new();
+    for citation in cited.iter().filter(|c| !c.quotes.is_empty()) {
+        out.push_str(&format!("\n{}:\n", citation.id));
+        for quote in &citation.quotes {
+            let rows = &quote.rows;
+            let noun = if rows.len() == 1 { "row" } else { "rows" };
+            out.push_str(&format!(
+                "  {noun} {}: «{}»\n",
+                row_ranges(rows),
+                quote.text
+            ));
+            if let Some(gloss) = &quote.gloss {
+                out.push_str(&format!("    {gloss}\n"));
+            }
+        }
+    }
+    out
 }
 
 /// 0-based row indices as 1-based numbers, runs shortened: `[0, 1, 2, 4]` → `1-3, 5`.
@@ -58,6 +80,33 @@ fn row_ranges(rows: &[usize]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evidence_lists_each_quote_with_its_gloss_and_rows() {
+        let cited = [Citation {
+            id: "s1".into(),
+            title: None,
+            publisher: None,
+            published: None,
+            rows: vec![0, 1, 2],
+            quotes: vec![
+                crate::citations::Quote {
+                    text: "نص".into(),
+                    gloss: Some("text".into()),
+                    rows: vec![0, 1],
+                },
+                crate::citations::Quote {
+                    text: "آخر".into(),
+                    gloss: None,
+                    rows: vec![2],
+                },
+            ],
+        }];
+        assert_eq!(
+            evidence(&cited),
+            "\ns1:\n  rows 1-2: «نص»\n    text\n  row 3: «آخر»\n"
+        );
+    }
 
     #[test]
     fn row_ranges_are_one_based_and_shortened() {

@@ -530,6 +530,7 @@ fn kind_class(value: &Value, big_ints: bool) -> Kind {
         | Value::Node(_)
         | Value::Rel(_)
         | Value::Path(_)
+        | Value::PartialDate(_)
         | Value::Duration(_) => Kind::Unsorted,
     }
 }

@@ -71,6 +71,8 @@ enum Call {
     Between(Measure),
     FromEpoch,
     FromEpochMillis,
+    /// `partialDate`, `earliest`, `latest`: dates known to a month, a year or a bound.
+    Partial(Function),
 }
 
 fn classify(function: Function) -> Option<Call> {
@@ -106,6 +108,7 @@ fn classify(function: Function) -> Option<Call> {
         F::DurationInSeconds => Call::Between(Measure::Seconds),
         F::DateTimeFromEpoch => Call::FromEpoch,
         F::DateTimeFromEpochMillis => Call::FromEpochMillis,
+        F::PartialDate | F::Earliest | F::Latest => Call::Partial(function),
         _ => return None,
     })
 }
@@ -211,10 +214,39 @@ fn evaluate(
             d @ Value::Duration(_) => Ok(d.clone()),
             other => Err(wrong("a map or a string", other)),
         },
-        Call::Between(measure) => between::between(measure, arg(0), arg(1), statement_now)?
-            .map(Value::Duration)
-            .ok_or_else(|| wrong("two temporal values", arg(0))),
+        Call::Between(measure) => {
+            // A partial date starts on its first day and, as the end, covers its whole
+            // period: `2014-12` to `2015-04` is five months. An open side gives null.
+            let (from, to) = (
+                crate::graph::partial::as_start(arg(0)),
+                crate::graph::partial::as_end(arg(1)),
+            );
+            if from.is_null() || to.is_null() {
+                return Ok(Value::Null);
+            }
+            between::between(measure, &from, &to, statement_now)?
+                .map(Value::Duration)
+                .ok_or_else(|| wrong("two temporal values", arg(0)))
+        }
+        Call::Partial(function) => partial(function, arg(0)),
         Call::FromEpoch | Call::FromEpochMillis => from_epoch(call, arg(0), arg(1)),
+    }
+}
+
+/// `partialDate(text)` reads the CSV forms (`2015-04`, `2015`, `<2017-06-08`); `earliest(d)`
+/// and `latest(d)` are the first and last day a date may be (null for an open side).
+fn partial(function: Function, v: &Value) -> std::result::Result<Value, Failure> {
+    match (function, v) {
+        (Function::PartialDate, Value::String(s)) => crate::graph::partial::parse_partial_date(s)
+            .ok_or_else(|| Failure::Invalid(format!("cannot read a date from '{s}'"))),
+        (Function::PartialDate, Value::Date(_) | Value::PartialDate(_)) => Ok(v.clone()),
+        (Function::PartialDate, other) => Err(wrong("a string", other)),
+        (_, Value::Date(_)) => Ok(v.clone()),
+        (Function::Earliest, Value::PartialDate(p)) => {
+            Ok(p.earliest().map_or(Value::Null, Value::Date))
+        }
+        (_, Value::PartialDate(p)) => Ok(p.latest().map_or(Value::Null, Value::Date)),
+        (_, other) => Err(wrong("a date", other)),
     }
 }
 

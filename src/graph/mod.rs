@@ -11,6 +11,7 @@ mod adjacency;
 mod columns;
 mod mutation;
 mod names;
+pub mod partial;
 mod rels;
 pub mod value;
 

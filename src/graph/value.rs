@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, Timelike};
 
+use super::partial;
 pub use crate::temporal::Duration;
-use crate::temporal::Zone;
+use crate::temporal::{PartialDate, Zone};
 
 /// A node's stable id (petgraph's `StableDiGraph` index).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,6 +46,8 @@ pub enum Value {
     Rel(RelId),
     Path(Box<Path>),
     Date(NaiveDate),
+    /// A date known to a month or a year, or only as a bound (`2015-04`, `<2017-06-08`).
+    PartialDate(PartialDate),
     LocalTime(NaiveTime),
     Time(NaiveTime, FixedOffset),
     LocalDateTime(NaiveDateTime),
@@ -77,6 +80,7 @@ impl Value {
             Value::Rel(_) => "Relationship",
             Value::Path(_) => "Path",
             Value::Date(_) => "Date",
+            Value::PartialDate(_) => "PartialDate",
             Value::LocalTime(_) => "LocalTime",
             Value::Time(..) => "Time",
             Value::LocalDateTime(_) => "LocalDateTime",
@@ -97,6 +101,9 @@ impl Value {
         use Value::*;
         match (self, other) {
             (Null, _) | (_, Null) => None,
+            (PartialDate(_), Date(_) | PartialDate(_)) | (Date(_), PartialDate(_)) => {
+                partial::equals(self, other)
+            }
             (Int(a), Int(b)) => Some(a == b),
             (Int(a), Float(b)) => Some((*a as f64) == *b),
             (Float(a), Int(b)) => Some(*a == (*b as f64)),
@@ -157,6 +164,9 @@ impl Value {
                 Some(a.len().cmp(&b.len()))
             }
             (Date(a), Date(b)) => Some(a.cmp(b)),
+            (PartialDate(_), Date(_) | PartialDate(_)) | (Date(_), PartialDate(_)) => {
+                partial::compare(self, other)
+            }
             (LocalDateTime(a), LocalDateTime(b)) => Some(a.cmp(b)),
             (DateTime(a), DateTime(b)) => Some(datetime_cmp(a, b)),
             (LocalTime(a), LocalTime(b)) => Some(a.cmp(b)),
@@ -184,7 +194,7 @@ impl Value {
             Value::Path(_) => 4,
             Value::DateTime(_) => 5,
             Value::LocalDateTime(_) => 6,
-            Value::Date(_) => 7,
+            Value::Date(_) | Value::PartialDate(_) => 7,
             Value::Time(..) => 8,
             Value::LocalTime(_) => 9,
             Value::Duration(_) => 10,
@@ -243,6 +253,9 @@ impl Value {
             (Rel(a), Rel(b)) => a.cmp(b),
             (Path(a), Path(b)) => a.nodes.cmp(&b.nodes).then_with(|| a.rels.cmp(&b.rels)),
             (Date(a), Date(b)) => a.cmp(b),
+            (PartialDate(_), Date(_) | PartialDate(_)) | (Date(_), PartialDate(_)) => {
+                partial::order(self, other)
+            }
             (LocalDateTime(a), LocalDateTime(b)) => a.cmp(b),
             (DateTime(a), DateTime(b)) => datetime_cmp(a, b),
             (LocalTime(a), LocalTime(b)) => a.cmp(b),
@@ -298,6 +311,7 @@ impl Hash for Value {
             Rel(r) => r.hash(state),
             Path(p) => p.hash(state),
             Date(d) => d.hash(state),
+            PartialDate(p) => p.hash(state),
             LocalTime(t) => t.hash(state),
             Time(t, o) => (t, o.local_minus_utc()).hash(state),
             LocalDateTime(d) => d.hash(state),

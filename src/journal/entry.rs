@@ -142,6 +142,7 @@ fn encode(value: &Value) -> Option<Json> {
             json!({ "map": entries? })
         }
         Value::Date(d) => json!({ "date": d.num_days_from_ce() }),
+        Value::PartialDate(p) => json!({ "partialdate": p.to_string() }),
         Value::LocalTime(t) => json!({ "localtime": time_fields(t) }),
         Value::Time(t, offset) => {
             json!({ "time": [time_fields(t), offset.local_minus_utc()] })
@@ -193,6 +194,10 @@ fn decode_tagged(tag: &str, v: &Json) -> Result<Value, String> {
             Value::Map(entries?)
         }
         "date" => Value::Date(date(v).ok_or_else(out_of_range)?),
+        "partialdate" => {
+            crate::graph::partial::parse_partial_date(v.as_str().ok_or_else(out_of_range)?)
+                .ok_or_else(out_of_range)?
+        }
         "localtime" => Value::LocalTime(time(v).ok_or_else(out_of_range)?),
         "time" => {
             let offset = FixedOffset::east_opt(int(&v[1])? as i32).ok_or_else(out_of_range)?;
@@ -267,7 +272,8 @@ mod tests {
                  date('2018-03-17'), localtime('12:31:14.645876123'),
                  time('12:31:14.5+01:30'), localdatetime('2015-07-21T21:40:32.142'),
                  datetime('2017-08-08T12:31:14.25+02:00[Europe/Stockholm]'),
-                 datetime('2017-08-08T12:31:14-05:07'), duration('P1Y2M3DT4H5M6.7S')",
+                 datetime('2017-08-08T12:31:14-05:07'), duration('P1Y2M3DT4H5M6.7S'),
+                 partialDate('2015-04'), partialDate('<2017-06-08')",
             )
             .unwrap();
         for value in values[0].rows[0].clone() {

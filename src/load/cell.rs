@@ -20,7 +20,8 @@ use std::fmt::Write as _;
 use chrono::{Datelike, SecondsFormat};
 
 use crate::graph::Value;
-use crate::temporal::{parse_date, parse_datetime};
+use crate::graph::partial::parse_partial_date;
+use crate::temporal::parse_datetime;
 
 use super::header::{BaseType, PropType};
 
@@ -62,9 +63,10 @@ pub(crate) fn parse_scalar(base: BaseType, text: &str) -> Result<Value, BadCell>
         BaseType::Int => trimmed.parse().ok().map(Value::Int),
         BaseType::Float => trimmed.parse().ok().map(Value::Float),
         BaseType::Bool => parse_bool(trimmed).map(Value::Bool),
+        // A partial form keeps its precision (`2015-04`, `<2017-06-08`: temporal::partial).
         BaseType::Date => full_date(trimmed)
-            .or_else(|| parse_date(trimmed))
-            .map(Value::Date),
+            .map(Value::Date)
+            .or_else(|| parse_partial_date(trimmed)),
         BaseType::DateTime => parse_datetime(trimmed).map(Value::DateTime),
     };
     parsed.ok_or_else(|| BadCell {
@@ -104,7 +106,7 @@ fn expected(base: BaseType) -> &'static str {
         BaseType::Int => "an integer",
         BaseType::Float => "a number",
         BaseType::Bool => "a boolean (true or false)",
-        BaseType::Date => "a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+        BaseType::Date => "a date (YYYY-MM-DD, YYYY-MM or YYYY, or one after < or >)",
         BaseType::DateTime => "a datetime (RFC 3339, like 2018-03-17T10:00:00Z)",
     }
 }
@@ -215,6 +217,7 @@ fn scalar_base(value: &Value) -> Result<BaseType, String> {
         Value::Bool(_) => Ok(BaseType::Bool),
         Value::Date(d) if (0..=9999).contains(&d.year()) => Ok(BaseType::Date),
         Value::Date(_) => Err("a date outside the years 0 to 9999 cannot be stored".into()),
+        Value::PartialDate(_) => Ok(BaseType::Date),
         Value::DateTime(d) => {
             let text = d.to_rfc3339_opts(SecondsFormat::AutoSi, true);
             match parse_datetime(&text) {
@@ -270,6 +273,7 @@ fn write_scalar(value: &Value, out: &mut String) {
         Value::Float(f) => write!(out, "{f:?}"),
         Value::Bool(b) => write!(out, "{b}"),
         Value::Date(d) => write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        Value::PartialDate(p) => write!(out, "{p}"),
         Value::DateTime(d) => write!(out, "{}", d.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
         _ => Ok(()),
     };
@@ -306,11 +310,15 @@ mod tests {
         assert!(matches!(parse(BaseType::Float, "1"), Value::Float(f) if f == 1.0));
         assert_eq!(parse(BaseType::Bool, "TRUE"), Value::Bool(true));
         assert_eq!(parse(BaseType::String, " x "), Value::str(" x "));
-        let d = parse(BaseType::Date, "2018-03");
         assert_eq!(
-            d,
+            parse(BaseType::Date, "2018-03-01"),
             Value::Date(chrono::NaiveDate::from_ymd_opt(2018, 3, 1).unwrap())
         );
+        // Partial forms keep their precision and print as written.
+        for partial in ["2018-03", "2018", "<2017-06-08", ">2015"] {
+            let d = parse(BaseType::Date, partial);
+            assert!(matches!(&d, Value::PartialDate(p) if p.to_string() == partial));
+        }
         assert!(matches!(
             parse(BaseType::DateTime, "2018-03-17T10:00:00Z"),
             Value::DateTime(_)

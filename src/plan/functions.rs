@@ -148,6 +148,9 @@ catalogue! {
     DurationInMonths = "duration.inMonths", 2..=2, true, Pure, Temporal, "The whole months between two temporal values.";
     DurationInDays = "duration.inDays", 2..=2, true, Pure, Temporal, "The whole days between two temporal values.";
     DurationInSeconds = "duration.inSeconds", 2..=2, true, Pure, Temporal, "The seconds between two temporal values.";
+    PartialDate = "partialDate", 1..=1, true, Pure, Temporal, "A date of month or year precision, or a bound such as <2017-06-08, from its text.";
+    Earliest = "earliest", 1..=1, true, Pure, Temporal, "The first day a date or partial date may be (null for an open start).";
+    Latest = "latest", 1..=1, true, Pure, Temporal, "The last day a date or partial date may be (null for an open end).";
 }
 
 impl Function {

@@ -151,6 +151,8 @@ impl Reader<'_> {
     }
 
     /// Whether `rel` may follow a path whose last date is `last`; the path's new last date.
+    /// Dates and partial dates step as `graph::partial::chain_step` reads them (under
+    /// STRICT only a certain order passes); other values compare as Cypher does.
     pub(super) fn time_step(&self, check: &TimeCheck, rel: RelId, last: &Value) -> Option<Value> {
         let date = check
             .keys
@@ -161,9 +163,12 @@ impl Reader<'_> {
             None if check.strict => None,
             None => Some(last.clone()),
             Some(date) if last.is_null() => Some(date.clone()),
-            Some(date) => match date.cypher_cmp(last) {
-                Some(std::cmp::Ordering::Less) | None => None,
-                Some(_) => Some(date.clone()),
+            Some(date) => match crate::graph::partial::chain_step(date, last, check.strict) {
+                Some(next) => next,
+                None => match date.cypher_cmp(last) {
+                    Some(std::cmp::Ordering::Less) | None => None,
+                    Some(_) => Some(date.clone()),
+                },
             },
         }
     }
