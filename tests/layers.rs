@@ -31,6 +31,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("journal", 5),
     ("error", 6),
     ("crate", 7),
+    // The database's transactions: part of the crate root's layer, naming its items
+    // through `super::`.
+    ("transaction", 7),
     ("app", 8),
     ("server", 8),
 ];
