@@ -57,7 +57,7 @@ pub use error::{Error, Span, TxError};
 pub use graph::{Graph, Value};
 pub use limits::Limits;
 pub use result::{ResultSet, Stats};
-pub use transaction::{Committed, Transaction};
+pub use transaction::{Committed, Session, SharedDatabase, Transaction};
 
 pub use exec::Params;
 

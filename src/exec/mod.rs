@@ -210,19 +210,54 @@ pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<R
     outcome
 }
 
+/// Runs a plan without updates over a graph borrowed only for reading, so that several
+/// threads can read one graph at once.
+///
+/// # Errors
+/// An [`ExecError`]; [`ExecError::InvalidUpdate`] if the plan has updates.
+pub fn execute_read_only(plan: &LogicalPlan, graph: &Graph, ctx: &Context) -> Result<ResultSet> {
+    if plan.has_writes() {
+        return Err(ExecError::InvalidUpdate {
+            message: "this statement writes, and it was run as read-only".into(),
+            span: crate::span::Span::default(),
+        });
+    }
+    let mut rows = collect_rows(plan, ctx, &mut |pipeline, sink| {
+        Reader::new(graph, ctx).run(&pipeline.ops, vec![Vec::new()], sink)?;
+        Ok(())
+    })?;
+    if plan.columns.is_empty() {
+        rows.clear();
+    }
+    let mut result = ResultSet::new(plan.columns.clone(), rows, graph);
+    result.steps = ctx.steps.get();
+    Ok(result)
+}
+
+/// Runs one top-level pipeline, sending its rows to a sink.
+type RunPipeline<'r> = dyn FnMut(&Pipeline, &mut dyn FnMut(Row) -> Result<Flow>) -> Result<()> + 'r;
+
 fn run_plan(
     plan: &LogicalPlan,
     graph: &mut Graph,
     ctx: &Context,
     touched: &mut write::Touched,
 ) -> Result<Vec<Row>> {
+    collect_rows(plan, ctx, &mut |pipeline, sink| {
+        run_pipeline(pipeline, graph, ctx, touched, sink)
+    })
+}
+
+/// The rows of every part of a plan (`UNION`), each part run by `run`, duplicates
+/// dropped under `UNION`, within the row limit.
+fn collect_rows(plan: &LogicalPlan, ctx: &Context, run: &mut RunPipeline) -> Result<Vec<Row>> {
     let mut all_rows = Vec::new();
     let distinct = plan.union_all.first().is_some_and(|all| !all);
     // Only rows that are returned count against the row limit; under UNION (without
     // ALL) they count once duplicates are gone.
     let bounded = !plan.columns.is_empty();
     for pipeline in &plan.parts {
-        let ran = run_pipeline(pipeline, graph, ctx, touched, &mut |row| {
+        let ran = run(pipeline, &mut |row| {
             all_rows.push(row);
             if bounded && !distinct {
                 ctx.check_rows(all_rows.len())?;

@@ -9,6 +9,10 @@
 //! The write statements of a committed transaction go to the journal as one entry, so
 //! that a crash never replays part of a transaction.
 
+mod shared;
+
+pub use shared::{DEFAULT_LOCK_TIMEOUT, Session, SharedDatabase};
+
 // Root items through `super`: this module is part of the crate root's layer (see
 // tests/layers.rs).
 use super::graph::{Graph, Mark};
