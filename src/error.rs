@@ -2,6 +2,8 @@
 //! wraps (as gluesql's `core/src/result.rs` does); spans and their rendering are
 //! [`crate::span`]'s.
 
+use std::time::Duration;
+
 use thiserror::Error;
 
 use crate::exec::ExecError;
@@ -27,6 +29,8 @@ pub enum Error {
     Export(#[from] ExportError),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    #[error(transparent)]
+    Transaction(#[from] TxError),
 }
 
 impl Error {
@@ -36,7 +40,7 @@ impl Error {
             Error::Syntax(e) => Some(e.span),
             Error::Plan(e) => Some(e.span()),
             Error::Exec(e) => e.span(),
-            Error::Load(_) | Error::Export(_) | Error::Journal(_) => None,
+            Error::Load(_) | Error::Export(_) | Error::Journal(_) | Error::Transaction(_) => None,
         }
     }
 
@@ -48,6 +52,7 @@ impl Error {
             Error::Plan(e) => (e.tck_class(), true),
             Error::Exec(e) => (e.tck_class(), false),
             Error::Load(_) | Error::Export(_) | Error::Journal(_) => ("IOError", false),
+            Error::Transaction(_) => ("TransactionError", false),
         }
     }
 
@@ -83,5 +88,38 @@ impl Error {
             ),
             None => format!("error: {message}\n"),
         }
+    }
+}
+
+/// A misuse of transactions, or a transaction that could not start in time.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum TxError {
+    /// `:commit` or `:rollback` with no transaction open.
+    #[error("there is no open transaction to {action} (start one with :begin)")]
+    NotOpen { action: &'static str },
+    /// `:begin` while a transaction is open.
+    #[error(
+        "a transaction is already open: transactions do not nest (:commit or :rollback it first)"
+    )]
+    AlreadyOpen,
+    /// An action that would see or drop uncommitted changes.
+    #[error("cannot {action} while a transaction is open: :commit or :rollback it first")]
+    Open { action: &'static str },
+    /// Another session held the write lock for longer than the lock timeout.
+    #[error(
+        "another session is writing: gave up waiting for the write lock after {} ms; \
+         nothing was changed, and the transaction can be retried",
+        waited.as_millis()
+    )]
+    LockTimeout { waited: Duration },
+    /// A write statement sent through a read-only handle.
+    #[error("this statement writes, and the handle it was sent through only reads")]
+    ReadOnly,
+}
+
+impl TxError {
+    /// Whether running the same transaction again may succeed (a lock timeout).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, TxError::LockTimeout { .. })
     }
 }

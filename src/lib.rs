@@ -21,6 +21,7 @@ pub mod load;
 pub mod result;
 pub mod span;
 pub mod temporal;
+pub mod transaction;
 
 // The stages and the application layer, public for the binary, the integration tests, the
 // benchmarks and the fuzz targets; not an API to build on.
@@ -58,10 +59,11 @@ use std::sync::atomic::AtomicBool;
 
 use export::ExportError;
 
-pub use error::{Error, Span};
+pub use error::{Error, Span, TxError};
 pub use graph::{Graph, Value};
 pub use limits::Limits;
 pub use result::{ResultSet, Stats};
+pub use transaction::{Committed, Session, SharedDatabase, Transaction};
 
 pub use exec::Params;
 
@@ -95,6 +97,8 @@ pub struct Database {
     journal: Option<journal::Journal>,
     /// Syntax trees of recent query texts.
     parsed: parser::ParseCache,
+    /// The open transaction, if any (`transaction.rs`).
+    tx: Option<transaction::OpenTx>,
 }
 
 impl Database {
@@ -139,6 +143,7 @@ impl Database {
             parallel_min_ids: exec::PARALLEL_MIN_IDS,
             journal: None,
             parsed: parser::ParseCache::default(),
+            tx: None,
         }
     }
 
@@ -174,15 +179,22 @@ impl Database {
         &self.graph
     }
 
-    /// Replaces the graph (`:load DIR`), letting go of the old dataset's journal.
+    /// Replaces the graph (`:load DIR`), letting go of the old dataset's journal and
+    /// rolling back an open transaction.
     pub fn replace_graph(&mut self, graph: Graph) {
+        if self.in_transaction() {
+            let _ = self.rollback_transaction();
+        }
         self.graph = graph;
         self.journal = None;
     }
 
-    /// The graph, leaving an empty one.
-    pub fn into_graph(self) -> Graph {
-        self.graph
+    /// The graph, leaving an empty one; an open transaction is rolled back first.
+    pub fn into_graph(mut self) -> Graph {
+        if self.in_transaction() {
+            let _ = self.rollback_transaction();
+        }
+        std::mem::take(&mut self.graph)
     }
 
     /// Makes every later successful write statement durable in `journal` (the dataset
@@ -211,6 +223,9 @@ impl Database {
     /// [`Error::Load`] when the graph cannot be saved as CSV, [`Error::Journal`] when the
     /// folder is held by another writer or the disk fails.
     pub fn save_dir(&mut self, dir: &std::path::Path) -> Result<load::SaveSummary, Error> {
+        if self.in_transaction() {
+            return Err(TxError::Open { action: "save" }.into());
+        }
         let previous = self.journal.take();
         let same = previous.as_ref().is_some_and(|j| j.is_for(dir));
         let (mut target, previous) = match previous {
@@ -264,7 +279,8 @@ impl Database {
 
     /// Runs one or more `;`-separated statements with the session parameters, and returns
     /// one result per statement. Stops at the first failing statement; each statement is
-    /// atomic, so a failed one leaves the graph as it was.
+    /// atomic, so a failed one leaves the graph as it was. With a transaction open
+    /// ([`Database::begin_transaction`]), they run in it.
     ///
     /// # Errors
     /// A [`Error::Syntax`], [`Error::Plan`] or [`Error::Exec`] whose span points into `query`.
@@ -292,7 +308,7 @@ impl Database {
     }
 
     /// Runs statements; with a journal, each write statement that succeeds is made
-    /// durable before its result is returned.
+    /// durable before its result is returned, or, in a transaction, at its commit.
     fn run(&mut self, query: &str, params: &Params, run: Run) -> Result<Vec<ResultSet>, Error> {
         let statements = self.parsed.parse(query)?;
         let mut results = Vec::with_capacity(statements.len());
@@ -327,12 +343,28 @@ impl Database {
                 }
             };
             let result = exec::execute(&plan, &mut self.graph, &ctx)?;
+            if let Some(tx) = &mut self.tx
+                && plan.has_writes()
+            {
+                tx.statements += 1;
+            }
             if journaled {
                 let text = match statements.len() {
                     1 => query.to_string(),
                     _ => statement.to_string(),
                 };
-                self.make_durable(text, params, ctx.clock.get().copied(), plan.replayable)?;
+                let entry = journal::Entry {
+                    statement: text,
+                    params: params.clone(),
+                    clock: ctx.clock.get().copied(),
+                };
+                match &mut self.tx {
+                    Some(tx) => {
+                        tx.entries.push(entry);
+                        tx.replayable &= plan.replayable;
+                    }
+                    None => self.make_durable(vec![entry], plan.replayable)?,
+                }
             }
             results.push(match &plan.copy_to {
                 // A replayed `COPY (CREATE ...) TO` changes the graph, not the file again.
@@ -348,26 +380,21 @@ impl Database {
         Ok(results)
     }
 
-    /// Appends a write statement that succeeded to the journal; one whose effect its
-    /// text cannot reproduce (`rand()`, a real-time clock, a node as a parameter) is made
-    /// durable by saving the whole dataset instead. When neither works, journaling
-    /// stops: the folder no longer matches the graph.
+    /// Appends write statements that succeeded (one, or a transaction's) to the journal
+    /// as one entry; statements whose effect their text cannot reproduce (`rand()`, a
+    /// real-time clock, a node as a parameter) are made durable by saving the whole
+    /// dataset instead. When neither works, journaling stops: the folder no longer
+    /// matches the graph.
+    /// `repeatable` says whether every statement's plan can be replayed from its text.
     fn make_durable(
         &mut self,
-        statement: String,
-        params: &Params,
-        clock: Option<chrono::DateTime<chrono::Utc>>,
+        entries: Vec<journal::Entry>,
         repeatable: bool,
     ) -> Result<(), Error> {
         let Some(journal) = &mut self.journal else {
             return Ok(());
         };
-        let entry = journal::Entry {
-            statement,
-            params: params.clone(),
-            clock,
-        };
-        let written = match entry.to_frame().filter(|_| repeatable) {
+        let written = match journal::Entry::frame_all(&entries).filter(|_| repeatable) {
             Some(frame) => journal.append(&frame),
             None => {
                 let dir = journal.dir().to_path_buf();

@@ -34,6 +34,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("journal", 7),
     ("error", 8),
     ("crate", 9),
+    // The database's transactions: part of the crate root's layer, naming its items
+    // through `super::`.
+    ("transaction", 9),
     ("app", 10),
     ("server", 10),
 ];

@@ -43,8 +43,39 @@ pub enum MetaCommand {
     MemoryLimit(Option<u64>),
     /// `:limits`: the timeout, row limit and memory budget in force.
     Limits,
+    /// `:begin`, `:commit`, `:rollback`.
+    Transaction(TxCommand),
     /// `:quit` or `:exit`.
     Quit,
+}
+
+/// The commands that open and close a transaction, in the shell and in scripts.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TxCommand {
+    Begin,
+    Commit,
+    Rollback,
+}
+
+impl TxCommand {
+    /// The command a script's statement is, if it starts with `:`: `Ok(None)` for
+    /// Cypher, an error for a shell command that scripts cannot use.
+    ///
+    /// # Errors
+    /// A message naming the command and the ones scripts can use.
+    pub fn in_script(statement: &str) -> Result<Option<TxCommand>, String> {
+        if !statement.trim_start().starts_with(':') {
+            return Ok(None);
+        }
+        match MetaCommand::parse(statement) {
+            Ok(MetaCommand::Transaction(command)) => Ok(Some(command)),
+            Ok(_) => Err(format!(
+                "`{}` is a shell command; scripts can use :begin, :commit and :rollback",
+                statement.trim()
+            )),
+            Err(message) => Err(message),
+        }
+    }
 }
 
 /// The text `:help` prints.
@@ -71,6 +102,11 @@ Statements end with `;` and may span several lines. Meta commands:
   :memory-limit SIZE|off       fail statements whose results need more memory
                                (`:memory-limit 2G`)
   :limits                      the timeout, row limit and memory budget in force
+  :begin                       open a transaction: the statements until :commit or
+                               :rollback take effect together or not at all (a failing
+                               one is undone alone, and the transaction stays open)
+  :commit                      make the open transaction's changes permanent
+  :rollback                    undo the open transaction's changes
   :quit, :exit                 leave (so does Ctrl-D)
 Tab completes keywords, labels, types, property keys, functions and, after `name: '`,
 node names. Ctrl-C clears the line, or stops the running statement.
@@ -104,6 +140,9 @@ impl MetaCommand {
             "max-rows" => limit(&name, arg, limits::parse_rows).map(MetaCommand::MaxRows),
             "memory-limit" => limit(&name, arg, limits::parse_size).map(MetaCommand::MemoryLimit),
             "quit" | "exit" | "q" => no_argument(&name, arg, MetaCommand::Quit),
+            "begin" => no_argument(&name, arg, MetaCommand::Transaction(TxCommand::Begin)),
+            "commit" => no_argument(&name, arg, MetaCommand::Transaction(TxCommand::Commit)),
+            "rollback" => no_argument(&name, arg, MetaCommand::Transaction(TxCommand::Rollback)),
             "mode" => match arg {
                 "" => Err(usage("mode")),
                 _ => arg.parse().map(MetaCommand::Mode),

@@ -109,8 +109,6 @@ pub struct StatementText<'a> {
 /// are empty or hold only comments are left out; the last statement needs no `;`.
 pub fn split_statements(script: &str) -> Vec<StatementText<'_>> {
     let mut statements = Vec::new();
-    let mut start = 0;
-    let mut has_code = false;
     let mut push = |start: usize, end: usize, has_code: bool| {
         if has_code {
             let raw = &script[start..end];
@@ -122,17 +120,35 @@ pub fn split_statements(script: &str) -> Vec<StatementText<'_>> {
             });
         }
     };
+    let (start, has_code) = each_ended(script, &mut push);
+    push(start, script.len(), has_code);
+    statements
+}
+
+/// How many bytes of `script` its ended statements take: up to and including the last
+/// `;` or the newline that ends a command line.
+pub fn ended_len(script: &str) -> usize {
+    each_ended(script, &mut |_, _, _| {}).0
+}
+
+/// Calls `each(start, end, has_code)` for each statement of `script` that is ended: by a
+/// `;` outside strings and comments, or, for a command (`:begin`, a statement starting
+/// with `:`), by the end of its line. Returns where the rest starts and whether it holds
+/// code.
+fn each_ended(script: &str, each: &mut dyn FnMut(usize, usize, bool)) -> (usize, bool) {
+    let (mut start, mut has_code, mut command) = (0, false, false);
     scan(script, |i, c, lexeme| {
-        if lexeme == Lexeme::Code && c == b';' {
-            push(start, i, has_code);
+        if (lexeme == Lexeme::Code && c == b';') || (command && c == b'\n') {
+            each(start, i, has_code);
             start = i + 1;
             has_code = false;
+            command = false;
         } else if !lexeme.is_comment() && !c.is_ascii_whitespace() {
+            command |= !has_code && lexeme == Lexeme::Code && c == b':';
             has_code = true;
         }
     });
-    push(start, script.len(), has_code);
-    statements
+    (start, has_code)
 }
 
 /// Whether the REPL has a whole statement: the text ends with a `;` outside strings and
@@ -157,6 +173,24 @@ mod tests {
 
     fn texts(script: &str) -> Vec<&str> {
         split_statements(script).iter().map(|s| s.text).collect()
+    }
+
+    #[test]
+    fn a_command_line_is_a_statement_of_its_own() {
+        let script = ":begin\nCREATE (:A);\n  :commit\nRETURN 1;\n:rollback;\n:begin";
+        assert_eq!(
+            texts(script),
+            [
+                ":begin",
+                "CREATE (:A)",
+                ":commit",
+                "RETURN 1",
+                ":rollback",
+                ":begin"
+            ]
+        );
+        assert_eq!(ended_len(":begin\nCREATE"), 7);
+        assert_eq!(ended_len("RETURN ':x'\n"), 0);
     }
 
     #[test]

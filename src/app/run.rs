@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::app::command::TxCommand;
 use crate::app::input::{StatementText, split_statements};
 use crate::app::progress::{SPINNER_DELAY, Spinner};
 use crate::app::stream::StatementReader;
@@ -173,6 +174,19 @@ impl Runner {
         origin: &str,
         out: &mut dyn Output,
     ) -> Result<Outcome, ExportError> {
+        let was_open = db.in_transaction();
+        let outcome = self.run_script_statements(db, script, origin, out);
+        self.close_transaction(db, was_open, "the script ended", out)?;
+        outcome
+    }
+
+    fn run_script_statements(
+        &mut self,
+        db: &mut Database,
+        script: &str,
+        origin: &str,
+        out: &mut dyn Output,
+    ) -> Result<Outcome, ExportError> {
         let mut outcome = Outcome::Ok;
         for statement in split_statements(script) {
             if self.is_interrupted() {
@@ -193,6 +207,80 @@ impl Runner {
         Ok(outcome)
     }
 
+    /// Rolls back a transaction left open by a script or a session (`why` says which
+    /// ended) that did not find one open (`was_open`), and says so.
+    ///
+    /// # Errors
+    /// When the message cannot be written.
+    pub fn close_transaction(
+        &mut self,
+        db: &mut Database,
+        was_open: bool,
+        why: &str,
+        out: &mut dyn Output,
+    ) -> Result<(), ExportError> {
+        if was_open || !db.in_transaction() {
+            return Ok(());
+        }
+        let undone = db.rollback_transaction().unwrap_or(0);
+        writeln!(
+            out.messages(),
+            "warning: {why} with a transaction open; it was rolled back ({})",
+            undone_text(undone)
+        )?;
+        out.messages().flush()?;
+        Ok(())
+    }
+
+    /// Carries out `:begin`, `:commit` or `:rollback`.
+    ///
+    /// # Errors
+    /// When the output cannot be written.
+    pub fn run_tx_command(
+        &mut self,
+        db: &mut Database,
+        command: TxCommand,
+        out: &mut dyn Output,
+    ) -> Result<Outcome, ExportError> {
+        let done = match command {
+            TxCommand::Begin => db.begin_transaction().map(|()| None),
+            TxCommand::Commit => db.commit_transaction().map(|c| {
+                let noun = if c.statements == 1 {
+                    "statement"
+                } else {
+                    "statements"
+                };
+                Some(format!(
+                    "transaction committed ({} write {noun})",
+                    c.statements
+                ))
+            }),
+            TxCommand::Rollback => db
+                .rollback_transaction()
+                .map(|undone| Some(format!("transaction rolled back ({})", undone_text(undone)))),
+        };
+        match done {
+            Ok(message) => {
+                if let Some(message) = message {
+                    writeln!(out.messages(), "{message}")?;
+                }
+                if command != TxCommand::Begin {
+                    // A rollback or a commit (that may have saved) changes what is shown.
+                    self.graph_changed = true;
+                }
+                Ok(Outcome::Ok)
+            }
+            Err(e) => {
+                writeln!(out.messages(), "error: {e}")?;
+                Ok(Outcome::Failed)
+            }
+        }
+        .and_then(|outcome| {
+            out.messages().flush()?;
+            Ok(outcome)
+        })
+    }
+
     /// Runs each statement of a script as the reader hands it over, so a piped script's
     /// statements are acknowledged as they arrive. A read error (bytes that are not text)
     /// ends the run: `Err(Ok(message))`; output that cannot be written: `Err(Err(_))`.
@@ -200,6 +288,20 @@ impl Runner {
     /// # Errors
     /// As said.
     pub fn run_stream<R: std::io::BufRead>(
+        &mut self,
+        db: &mut Database,
+        reader: &mut StatementReader<R>,
+        origin: &str,
+        out: &mut dyn Output,
+    ) -> Result<Outcome, Result<String, ExportError>> {
+        let was_open = db.in_transaction();
+        let outcome = self.run_stream_statements(db, reader, origin, out);
+        self.close_transaction(db, was_open, "the script ended", out)
+            .map_err(Err)?;
+        outcome
+    }
+
+    fn run_stream_statements<R: std::io::BufRead>(
         &mut self,
         db: &mut Database,
         reader: &mut StatementReader<R>,
@@ -238,6 +340,20 @@ impl Runner {
         statement: StatementText,
         out: &mut dyn Output,
     ) -> Result<Outcome, ExportError> {
+        match TxCommand::in_script(statement.text) {
+            Ok(None) => {}
+            Ok(Some(command)) => return self.run_tx_command(db, command, out),
+            Err(message) => {
+                let place = crate::error::line_col(script, statement.offset);
+                writeln!(
+                    out.messages(),
+                    "error: {origin}:{}:{}: {message}",
+                    place.0 + first_line - 1,
+                    place.1
+                )?;
+                return Ok(Outcome::Failed);
+            }
+        }
         let start = Instant::now();
         let spinner = self
             .spinner
@@ -315,6 +431,12 @@ impl Runner {
         }
         Ok(())
     }
+}
+
+/// "N changes undone", for messages about a rollback.
+fn undone_text(undone: usize) -> String {
+    let noun = if undone == 1 { "change" } else { "changes" };
+    format!("{undone} {noun} undone")
 }
 
 /// The result with one more column, `sources`, holding for each row the ids of the

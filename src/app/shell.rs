@@ -29,6 +29,8 @@ use super::{schema, sources};
 
 /// The prompt for a new statement.
 pub const PROMPT: &str = "datatrail> ";
+/// The prompt for a new statement while a transaction is open.
+pub const TX_PROMPT: &str = "datatrail(tx)> ";
 /// The prompt for the next line of an unfinished statement.
 pub const CONTINUATION: &str = "     ...> ";
 
@@ -134,11 +136,25 @@ impl<W: Write> Repl<W> {
 
     /// The prompt to show: a new statement or a continuation line.
     pub fn prompt(&self) -> &'static str {
-        if self.pending.is_empty() {
-            PROMPT
-        } else {
+        if !self.pending.is_empty() {
             CONTINUATION
+        } else if self.db.in_transaction() {
+            TX_PROMPT
+        } else {
+            PROMPT
         }
+    }
+
+    /// Ends the session: an open transaction is rolled back, saying so.
+    ///
+    /// # Errors
+    /// When the terminal cannot be written.
+    pub fn end_session(&mut self) -> Result<(), ExportError> {
+        let mut screen = Screen {
+            term: &mut self.term,
+            redirect: None,
+        };
+        (self.runner).close_transaction(&mut self.db, false, "the session ended", &mut screen)
     }
 
     /// Drops the lines of an unfinished statement (Ctrl-C at the prompt).
@@ -283,6 +299,14 @@ impl<W: Write> Repl<W> {
                 self.set_limits(limits)?;
             }
             MetaCommand::Limits => self.set_limits(self.db.limits().clone())?,
+            MetaCommand::Transaction(command) => {
+                let mut screen = Screen {
+                    term: &mut self.term,
+                    redirect: None,
+                };
+                self.runner
+                    .run_tx_command(&mut self.db, command, &mut screen)?;
+            }
             MetaCommand::Quit => return Ok(false),
         }
         self.term.flush()?;
@@ -368,6 +392,11 @@ impl<W: Write> Repl<W> {
     /// `:load DIR`: the folder's graph with its journal replayed. The current dataset's
     /// lock is let go first (the folder may be the same one), and kept on failure.
     fn load(&mut self, dir: &Path) -> Result<(), ExportError> {
+        if self.db.in_transaction() {
+            let e = crate::TxError::Open { action: "load" };
+            writeln!(self.term, "error: {e}\nthe current graph is kept")?;
+            return Ok(());
+        }
         let previous = self.db.take_journal();
         match open_dir(dir, self.progress) {
             Ok(opened) => {
@@ -476,6 +505,7 @@ impl<W: Write> Repl<W> {
                 Err(e) => return Err(e),
             }
         }
+        self.end_session().map_err(into_readline)?;
         self.finish()?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use crate::app::input::{Lexeme, StatementText, scan, split_statements};
+use crate::app::input::{StatementText, ended_len, split_statements};
 
 /// One statement cut from a script being read, with the text it was cut from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,16 +113,10 @@ impl<R: BufRead> StatementReader<R> {
     /// rest too. Then drops the lines no later statement needs.
     fn cut(&mut self, at_end: bool) {
         let rest = &self.pending[self.consumed..];
-        let mut last_cut = None;
-        scan(rest, |i, c, lexeme| {
-            if lexeme == Lexeme::Code && c == b';' {
-                last_cut = Some(i);
-            }
-        });
-        let end = match (last_cut, at_end) {
+        let end = match (ended_len(rest), at_end) {
             (_, true) => rest.len(),
-            (Some(cut), false) => cut + 1,
-            (None, false) => return,
+            (0, false) => return,
+            (ended, false) => ended,
         };
         for statement in split_statements(&rest[..end]) {
             self.ready.push_back(ReadStatement {

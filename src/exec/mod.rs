@@ -33,7 +33,7 @@ pub use error::ExecError;
 pub type Params = std::collections::BTreeMap<String, Value>;
 pub(crate) use parallel::MIN_IDS as PARALLEL_MIN_IDS;
 
-use crate::graph::{Graph, Value};
+use crate::graph::{Before, Graph, Value};
 use crate::limits::{self, Limits};
 use crate::plan::LogicalPlan;
 use crate::plan::logical::{Expr, ExprKind, Op, Pipeline};
@@ -173,35 +173,71 @@ pub(crate) enum Flow {
 type Result<T> = std::result::Result<T, ExecError>;
 
 /// Runs a plan: the statement's rows, or its side effects. On error the graph is
-/// restored to what it was before the statement.
+/// restored to what it was before the statement, by undoing what the statement noted in
+/// the graph's undo log (recording is turned on for the statement if it was off, and
+/// left on if it was on: a transaction keeps the changes until it ends).
 ///
 /// # Errors
 /// An [`ExecError`] (type errors, deleting a connected node, interruption, ...).
 pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<ResultSet> {
-    let backup = plan.has_writes().then(|| graph.clone());
+    let writes = plan.has_writes();
+    let recording = graph.is_recording();
+    if writes {
+        graph.start_recording();
+    }
+    let mark = graph.mark();
     let mut touched = write::Touched::default();
     let outcome = run_plan(plan, graph, ctx, &mut touched);
-    match outcome {
+    let outcome = match outcome {
         Ok(mut rows) => {
             // A statement without RETURN shows only its side effects.
             if plan.columns.is_empty() {
                 rows.clear();
             }
             let mut result = ResultSet::new(plan.columns.clone(), rows, graph);
-            if let Some(before) = &backup {
-                result.stats = side_effects(before, graph, &touched);
+            if writes {
+                result.stats = side_effects(&graph.before(&mark), graph, &touched);
             }
             result.steps = ctx.steps.get();
             Ok(result)
         }
         Err(err) => {
-            if let Some(backup) = backup {
-                discard(std::mem::replace(graph, backup));
-            }
+            graph.undo_to(&mark);
             Err(err)
         }
+    };
+    if writes && !recording {
+        graph.stop_recording();
     }
+    outcome
 }
+
+/// Runs a plan without updates over a graph borrowed only for reading, so that several
+/// threads can read one graph at once.
+///
+/// # Errors
+/// An [`ExecError`]; [`ExecError::InvalidUpdate`] if the plan has updates.
+pub fn execute_read_only(plan: &LogicalPlan, graph: &Graph, ctx: &Context) -> Result<ResultSet> {
+    if plan.has_writes() {
+        return Err(ExecError::InvalidUpdate {
+            message: "this statement writes, and it was run as read-only".into(),
+            span: crate::span::Span::default(),
+        });
+    }
+    let mut rows = collect_rows(plan, ctx, &mut |pipeline, sink| {
+        Reader::new(graph, ctx).run(&pipeline.ops, vec![Vec::new()], sink)?;
+        Ok(())
+    })?;
+    if plan.columns.is_empty() {
+        rows.clear();
+    }
+    let mut result = ResultSet::new(plan.columns.clone(), rows, graph);
+    result.steps = ctx.steps.get();
+    Ok(result)
+}
+
+/// Runs one top-level pipeline, sending its rows to a sink.
+type RunPipeline<'r> = dyn FnMut(&Pipeline, &mut dyn FnMut(Row) -> Result<Flow>) -> Result<()> + 'r;
 
 fn run_plan(
     plan: &LogicalPlan,
@@ -209,13 +245,21 @@ fn run_plan(
     ctx: &Context,
     touched: &mut write::Touched,
 ) -> Result<Vec<Row>> {
+    collect_rows(plan, ctx, &mut |pipeline, sink| {
+        run_pipeline(pipeline, graph, ctx, touched, sink)
+    })
+}
+
+/// The rows of every part of a plan (`UNION`), each part run by `run`, duplicates
+/// dropped under `UNION`, within the row limit.
+fn collect_rows(plan: &LogicalPlan, ctx: &Context, run: &mut RunPipeline) -> Result<Vec<Row>> {
     let mut all_rows = Vec::new();
     let distinct = plan.union_all.first().is_some_and(|all| !all);
     // Only rows that are returned count against the row limit; under UNION (without
     // ALL) they count once duplicates are gone.
     let bounded = !plan.columns.is_empty();
     for pipeline in &plan.parts {
-        let ran = run_pipeline(pipeline, graph, ctx, touched, &mut |row| {
+        let ran = run(pipeline, &mut |row| {
             all_rows.push(row);
             if bounded && !distinct {
                 ctx.check_rows(all_rows.len())?;
@@ -249,10 +293,12 @@ fn run_plan(
 /// between what can be seen before and after. A property whose value changed counts as
 /// one removed and one added; labels count when a label name appears in or disappears
 /// from the graph; deleting an element also removes its properties.
-fn side_effects(before: &Graph, after: &Graph, touched: &write::Touched) -> Stats {
+///
+/// `before` holds the elements the statement changed as they were before it; names of
+/// keys and labels are read from `after`, where none is forgotten during a statement.
+fn side_effects(before: &Before, after: &Graph, touched: &write::Touched) -> Stats {
     let mut stats = Stats::default();
     let mut props = |b: Option<&crate::graph::Props>, a: Option<&crate::graph::Props>| {
-        let (b_graph, a_graph) = (before, after);
         let named = |g: &Graph, p: Option<&crate::graph::Props>| -> Vec<(String, Value)> {
             p.map(|p| {
                 p.iter()
@@ -261,7 +307,7 @@ fn side_effects(before: &Graph, after: &Graph, touched: &write::Touched) -> Stat
             })
             .unwrap_or_default()
         };
-        let (old, new) = (named(b_graph, b), named(a_graph, a));
+        let (old, new) = (named(after, b), named(after, a));
         let same = |x: &(String, Value), y: &(String, Value)| {
             x.0 == y.0 && x.1 == y.1 && x.1.type_name() == y.1.type_name()
         };
@@ -275,7 +321,7 @@ fn side_effects(before: &Graph, after: &Graph, touched: &write::Touched) -> Stat
             .count();
     };
     for id in &touched.nodes {
-        let (b, a) = (before.node(*id), after.node(*id));
+        let (b, a) = (before.node(after, *id), after.node(*id));
         let reused = b.is_some() && touched.created_nodes.contains(id);
         match (b.is_some(), a.is_some()) {
             (false, true) => stats.nodes_created += 1,
@@ -294,7 +340,7 @@ fn side_effects(before: &Graph, after: &Graph, touched: &write::Touched) -> Stat
         }
     }
     for id in &touched.rels {
-        let (b, a) = (before.rel(*id), after.rel(*id));
+        let (b, a) = (before.rel(after, *id), after.rel(*id));
         let reused = b.is_some() && touched.created_rels.contains(id);
         match (b.is_some(), a.is_some()) {
             (false, true) => stats.rels_created += 1,
@@ -312,16 +358,13 @@ fn side_effects(before: &Graph, after: &Graph, touched: &write::Touched) -> Stat
             props(b.as_ref().map(|r| &r.props), a.as_ref().map(|r| &r.props));
         }
     }
-    let present = |g: &Graph| -> std::collections::HashSet<String> {
-        g.label_counts()
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(l, _)| l.to_string())
-            .collect()
-    };
-    let (old, new) = (present(before), present(after));
-    stats.labels_added = new.difference(&old).count();
-    stats.labels_removed = old.difference(&new).count();
+    let symbols = 0..after.label_counts().len() as crate::graph::Symbol;
+    for label in symbols {
+        let old = before.label_count(after, label) > 0;
+        let new = after.label_count(label) > 0;
+        stats.labels_added += usize::from(new && !old);
+        stats.labels_removed += usize::from(old && !new);
+    }
     stats
 }
 

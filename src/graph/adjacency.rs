@@ -146,26 +146,79 @@ impl Adjacency {
         }
     }
 
-    /// Notes a relationship deleted after the build.
-    pub fn rel_removed(&mut self, rel: RelId, start: NodeId, end: NodeId) {
+    /// Notes a relationship deleted after the build; returns where it was, for
+    /// [`Adjacency::restore`].
+    pub fn rel_removed(&mut self, rel: RelId, start: NodeId, end: NodeId) -> Removal {
+        let mut added = [None, None];
+        for (slot, node) in added.iter_mut().zip([start, end]) {
+            if let Some(list) = self.added.get_mut(&node)
+                && let Some(at) = list.iter().position(|r| *r == rel)
+            {
+                list.remove(at);
+                if list.is_empty() {
+                    self.added.remove(&node);
+                }
+                *slot = Some(at);
+            }
+        }
+        let i = rel.0 as usize;
+        let removal = Removal {
+            added,
+            stale_len: self.stale.len(),
+            was_stale: self.is_stale(rel),
+        };
+        if self.stale.len() <= i {
+            self.stale.resize(i + 1, false);
+        }
+        self.stale[i] = true;
+        removal
+    }
+
+    /// Puts back a relationship whose deletion is undone, as [`Adjacency::rel_removed`]
+    /// found it: in the lists of additions at the same places, or marked live again.
+    pub fn restore(&mut self, rel: RelId, start: NodeId, end: NodeId, removal: Removal) {
+        let i = rel.0 as usize;
+        if removal.stale_len <= i {
+            self.stale.truncate(removal.stale_len);
+        } else {
+            self.stale[i] = removal.was_stale;
+        }
+        for (at, node) in removal.added.into_iter().zip([start, end]).rev() {
+            if let Some(at) = at {
+                let list = self.added.entry(node).or_default();
+                list.insert(at.min(list.len()), rel);
+            }
+        }
+    }
+
+    /// Forgets a relationship whose creation is undone: the last one added at its ends.
+    pub fn unadd(&mut self, rel: RelId, start: NodeId, end: NodeId) {
         for node in [start, end] {
             if let Some(list) = self.added.get_mut(&node) {
-                list.retain(|r| *r != rel);
+                if let Some(at) = list.iter().rposition(|r| *r == rel) {
+                    list.remove(at);
+                }
                 if list.is_empty() {
                     self.added.remove(&node);
                 }
             }
         }
-        let i = rel.0 as usize;
-        if self.stale.len() <= i {
-            self.stale.resize(i + 1, false);
-        }
-        self.stale[i] = true;
     }
 
     pub fn heap_size(&self) -> usize {
         self.out.heap_size() + self.inc.heap_size() + self.stale.capacity()
     }
+}
+
+/// Where the index had a deleted relationship, so that undoing the deletion puts it
+/// back exactly.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Removal {
+    /// Its place in the additions listed at its start and at its end.
+    added: [Option<usize>; 2],
+    /// How long the stale bits were, and whether its own was set.
+    stale_len: usize,
+    was_stale: bool,
 }
 
 /// How many of `entries` (one node's run) have one of `types`, or all of them when

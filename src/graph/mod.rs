@@ -13,6 +13,7 @@ mod mutation;
 mod names;
 pub mod partial;
 mod rels;
+mod undo;
 pub mod value;
 
 use std::collections::{BTreeSet, HashMap};
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
 
+pub use undo::{Before, Mark};
 pub use value::{Duration, NodeId, Path, RelId, Value};
 
 use adjacency::{Adjacency, MAX_MERGED_TYPES, MAX_TYPES, TypedRuns};
@@ -216,6 +218,8 @@ pub struct Graph {
     /// Nodes per string value of their `name` property.
     name_index: NameIndex,
     name_key: Option<Symbol>,
+    /// Writes noted since recording started, to undo (`undo.rs`); `None`: not recording.
+    log: Option<Vec<undo::Change>>,
 }
 
 fn nidx(id: NodeId) -> NodeIndex {

@@ -1,6 +1,8 @@
 //! Writes: adding and removing nodes and relationships, setting properties and labels,
-//! keeping the label and name indexes in step.
+//! keeping the label and name indexes in step, and noting each write in the undo log
+//! when recording (`undo.rs`).
 
+use super::undo::Change;
 use super::*;
 
 impl Graph {
@@ -17,6 +19,7 @@ impl Graph {
             self.label_index[l as usize].insert(id);
         }
         self.index_name(id);
+        self.record(|| Change::NodeAdded(id));
         id
     }
 
@@ -49,6 +52,7 @@ impl Graph {
         if let Some(adjacency) = &mut self.adjacency {
             adjacency.rel_added(id, start, end);
         }
+        self.record(|| Change::RelAdded(id));
         id
     }
 
@@ -65,6 +69,11 @@ impl Graph {
         if is_name {
             self.index_name(id);
         }
+        self.record(|| Change::NodeProperty {
+            id,
+            key,
+            old: old.clone(),
+        });
         old
     }
 
@@ -72,7 +81,13 @@ impl Graph {
         if !self.contains_rel(id) {
             return None;
         }
-        self.rel_props.set(id.0, key, value)
+        let old = self.rel_props.set(id.0, key, value);
+        self.record(|| Change::RelProperty {
+            id,
+            key,
+            old: old.clone(),
+        });
+        old
     }
 
     /// Adds a label; returns whether it was new.
@@ -87,6 +102,7 @@ impl Graph {
         labels.insert(i, label);
         self.set_labels(id, &labels);
         self.label_index[label as usize].insert(id);
+        self.record(|| Change::LabelAdded(id, label));
         true
     }
 
@@ -109,6 +125,7 @@ impl Graph {
         labels.remove(i);
         self.set_labels(id, &labels);
         self.label_index[label as usize].remove(&id);
+        self.record(|| Change::LabelRemoved(id, label));
         true
     }
 
@@ -116,10 +133,19 @@ impl Graph {
     pub fn remove_rel(&mut self, id: RelId) -> Option<RelData> {
         let (start, end) = self.endpoints(id)?;
         let rel_type = self.inner.remove_edge(eidx(id))?.symbol();
-        if let Some(adjacency) = &mut self.adjacency {
-            adjacency.rel_removed(id, start, end);
-        }
+        let removal = self
+            .adjacency
+            .as_mut()
+            .map(|adjacency| adjacency.rel_removed(id, start, end));
         let props = self.rel_props.remove(id.0);
+        self.record(|| Change::RelRemoved {
+            id,
+            start,
+            end,
+            rel_type,
+            props: props.clone(),
+            adjacency: removal,
+        });
         Some(RelData { rel_type, props })
     }
 
@@ -138,10 +164,13 @@ impl Graph {
         for l in &labels {
             self.label_index[*l as usize].remove(&id);
         }
-        Some(NodeData {
-            labels,
-            props: self.node_props.remove(id.0),
-        })
+        let props = self.node_props.remove(id.0);
+        self.record(|| Change::NodeRemoved {
+            id,
+            labels: labels.clone(),
+            props: props.clone(),
+        });
+        Some(NodeData { labels, props })
     }
 
     /// The node's `name` when it is a string, as the name index holds it.

@@ -37,7 +37,8 @@ fn rehash<'a, 'n>(
 #[derive(Clone, Debug, Default)]
 pub(crate) struct NameIndex {
     table: HashTable<Named>,
-    /// Nodes of names carried by two or more, each list in insertion order.
+    /// Nodes of names carried by two or more, each list in id order (so that undoing a
+    /// node's deletion puts it back where it was).
     groups: Vec<Vec<NodeId>>,
     /// Emptied entries of `groups`, to reuse.
     free: Vec<u32>,
@@ -105,12 +106,17 @@ impl NameIndex {
         let first = |e: &Named| first_node(groups, *e);
         let found = table.find_mut(hash, |e| name_of(first(e)) == Some(name));
         match found {
-            Some(Named::Many(group)) => groups[*group as usize].push(id),
+            Some(Named::Many(group)) => {
+                let nodes = &mut groups[*group as usize];
+                if let Err(at) = nodes.binary_search(&id) {
+                    nodes.insert(at, id);
+                }
+            }
             Some(entry @ Named::One(_)) => {
                 let Named::One(only) = *entry else {
                     unreachable!()
                 };
-                let nodes = vec![only, id];
+                let nodes = vec![only.min(id), only.max(id)];
                 let group = match free.pop() {
                     Some(group) => {
                         groups[group as usize] = nodes;

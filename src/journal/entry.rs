@@ -3,6 +3,10 @@
 //! torn or damaged entry is recognised rather than replayed, and so that the entries
 //! after a damaged one can still be found (which tells damage from a torn last write).
 //!
+//! A committed transaction of several write statements is one entry whose payload is
+//! `{"transaction": [...]}`, a list of such statements, so that a crash never keeps part
+//! of it; a single statement keeps the plain form, which is what older journals hold.
+//!
 //! Values are encoded losslessly: floats by their bits (so `-0.0`, NaN and every last
 //! digit survive), temporal values by their exact fields (days, seconds, nanoseconds,
 //! offsets, zone names), each tagged with its type (`{"int": 1}` differs from
@@ -39,6 +43,36 @@ impl Entry {
     /// The entry framed for the journal, or `None` when a parameter holds a node,
     /// relationship or path.
     pub fn to_frame(&self) -> Option<Vec<u8>> {
+        frame(self.to_json()?.to_string())
+    }
+
+    /// Statements committed together, framed as one entry (a single one as by
+    /// [`Entry::to_frame`]); `None` as there, or when there are none.
+    pub fn frame_all(entries: &[Entry]) -> Option<Vec<u8>> {
+        match entries {
+            [] => None,
+            [one] => one.to_frame(),
+            many => {
+                let list: Option<Vec<Json>> = many.iter().map(Entry::to_json).collect();
+                frame(json!({ "transaction": list? }).to_string())
+            }
+        }
+    }
+
+    /// Reads a payload whose checksum already matched: one statement, or a transaction's.
+    ///
+    /// # Errors
+    /// A description of what is wrong in it.
+    pub fn all_from_payload(payload: &[u8]) -> Result<Vec<Entry>, String> {
+        let json: Json = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+        match &json["transaction"] {
+            Json::Null => Ok(vec![Entry::from_json(&json)?]),
+            Json::Array(list) if !list.is_empty() => list.iter().map(Entry::from_json).collect(),
+            _ => Err("a transaction without statements".into()),
+        }
+    }
+
+    fn to_json(&self) -> Option<Json> {
         let params: Option<serde_json::Map<String, Json>> = self
             .params
             .iter()
@@ -47,27 +81,23 @@ impl Entry {
         let clock = self
             .clock
             .map(|c| json!([c.timestamp(), c.timestamp_subsec_nanos()]));
-        let payload = json!({
+        Some(json!({
             "statement": self.statement,
             "params": params?,
             "clock": clock,
-        })
-        .to_string();
-        let length = u32::try_from(payload.len()).ok()?;
-        let mut frame = Vec::with_capacity(FRAME_LEN + payload.len());
-        frame.extend_from_slice(MARKER);
-        frame.extend_from_slice(&length.to_le_bytes());
-        frame.extend_from_slice(&crc32fast::hash(payload.as_bytes()).to_le_bytes());
-        frame.extend_from_slice(payload.as_bytes());
-        Some(frame)
+        }))
     }
 
-    /// Reads a payload whose checksum already matched.
+    /// Reads a payload of one statement whose checksum already matched.
     ///
     /// # Errors
     /// A description of what is wrong in it.
     pub fn from_payload(payload: &[u8]) -> Result<Entry, String> {
         let json: Json = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+        Entry::from_json(&json)
+    }
+
+    fn from_json(json: &Json) -> Result<Entry, String> {
         let statement = json["statement"]
             .as_str()
             .ok_or("no statement text")?
@@ -93,6 +123,18 @@ impl Entry {
             clock,
         })
     }
+}
+
+/// `payload` framed: marker, length, checksum, then the payload; `None` when it is too
+/// long for the length field.
+fn frame(payload: String) -> Option<Vec<u8>> {
+    let length = u32::try_from(payload.len()).ok()?;
+    let mut frame = Vec::with_capacity(FRAME_LEN + payload.len());
+    frame.extend_from_slice(MARKER);
+    frame.extend_from_slice(&length.to_le_bytes());
+    frame.extend_from_slice(&crc32fast::hash(payload.as_bytes()).to_le_bytes());
+    frame.extend_from_slice(payload.as_bytes());
+    Some(frame)
 }
 
 /// The payload of the entry framed at `offset` in `bytes`, and where the entry ends; or
@@ -281,6 +323,24 @@ mod tests {
         }
         round_trip(Value::Float(f64::NAN));
         round_trip(Value::Int(i64::MIN));
+    }
+
+    #[test]
+    fn a_transaction_is_one_frame_and_a_single_statement_keeps_the_old_form() {
+        let entry = |statement: &str| Entry {
+            statement: statement.to_string(),
+            params: Params::from([("x".to_string(), Value::Int(1))]),
+            clock: None,
+        };
+        let (a, b) = (entry("CREATE (:A)"), entry("CREATE (:B)"));
+        let one = Entry::frame_all(std::slice::from_ref(&a)).unwrap();
+        assert_eq!(one, a.to_frame().unwrap());
+        assert_eq!(Entry::from_payload(&one[FRAME_LEN..]).unwrap(), a);
+        let both = Entry::frame_all(&[a.clone(), b.clone()]).unwrap();
+        assert_eq!(frame_at(&both, 0).unwrap().1, both.len());
+        assert_eq!(Entry::all_from_payload(&both[FRAME_LEN..]).unwrap(), [a, b]);
+        assert!(Entry::frame_all(&[]).is_none());
+        assert!(Entry::all_from_payload(br#"{"transaction": []}"#).is_err());
     }
 
     #[test]

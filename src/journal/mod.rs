@@ -102,7 +102,7 @@ pub fn header(generation: u64) -> [u8; HEADER_LEN as usize] {
 pub struct Contents {
     /// The generation of the CSV snapshot the entries apply to.
     pub generation: u64,
-    /// The whole entries, in order.
+    /// The statements of the whole entries, in order (a transaction's one by one).
     pub entries: Vec<Entry>,
     /// Where the last whole entry ends.
     pub valid_len: u64,
@@ -128,8 +128,9 @@ pub fn read(path: &Path) -> Result<Option<Contents>, JournalError> {
         ..Contents::default()
     };
     let mut offset = HEADER_LEN as usize;
+    let mut number = 0;
     while offset < bytes.len() {
-        let number = contents.entries.len() + 1;
+        number += 1;
         let damaged = |reason: String| JournalError::Damaged {
             path: path.to_path_buf(),
             entry: number,
@@ -138,9 +139,10 @@ pub fn read(path: &Path) -> Result<Option<Contents>, JournalError> {
         };
         match frame_at(&bytes, offset) {
             Ok((payload, end)) => {
+                // A transaction's statements are replayed one after the other.
                 contents
                     .entries
-                    .push(Entry::from_payload(payload).map_err(damaged)?);
+                    .extend(Entry::all_from_payload(payload).map_err(damaged)?);
                 offset = end;
             }
             // Appends are flushed one at a time, so only the last one can be torn: a
