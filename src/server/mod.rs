@@ -1,0 +1,4 @@
+//! `datatrail serve`: the Bolt protocol over TCP, TLS and WebSocket.
+
+pub mod packstream;
+pub mod values;
