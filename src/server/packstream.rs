@@ -362,7 +362,13 @@ mod tests {
 
     #[test]
     fn bad_input_gives_clear_errors() {
-        assert_eq!(decode(&[0xC7]), Err(PackError::Marker { marker: 0xC7, at: 0 }));
+        assert_eq!(
+            decode(&[0xC7]),
+            Err(PackError::Marker {
+                marker: 0xC7,
+                at: 0
+            })
+        );
         assert_eq!(decode(&[0x82, b'a']), Err(PackError::Truncated { at: 2 }));
         assert_eq!(decode(&[0xCB, 0]), Err(PackError::Truncated { at: 2 }));
         assert_eq!(decode(&[0x81, 0xFF]), Err(PackError::Utf8 { at: 1 }));

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{
-    DateTime, Duration as Span, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset,
-    TimeZone, Timelike,
+    DateTime, Duration as Span, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone,
+    Timelike,
 };
 use thiserror::Error;
 
@@ -159,7 +159,8 @@ impl Encoder<'_> {
 
     fn rel(&self, id: RelId) -> Packed {
         let snapshot = self.result.entities.rels.get(&id);
-        let (start, end) = snapshot.map_or((NodeId(u32::MAX), NodeId(u32::MAX)), |r| (r.start, r.end));
+        let (start, end) =
+            snapshot.map_or((NodeId(u32::MAX), NodeId(u32::MAX)), |r| (r.start, r.end));
         let rel_type = snapshot.map_or("", |r| r.rel_type.as_str());
         let props = snapshot.map_or(Packed::Map(BTreeMap::new()), |r| self.props(&r.props));
         let mut fields = vec![
@@ -246,14 +247,14 @@ fn rel_element_id(id: RelId) -> Packed {
 fn temporal(value: &Value, dialect: Dialect) -> Packed {
     let s = Packed::Struct;
     match value {
-        Value::Date(d) => s(tag::DATE, vec![Packed::Int((*d - epoch().date()).num_days())]),
+        Value::Date(d) => s(
+            tag::DATE,
+            vec![Packed::Int((*d - epoch().date()).num_days())],
+        ),
         Value::LocalTime(t) => s(tag::LOCAL_TIME, vec![Packed::Int(nanos_of_day(t))]),
         Value::Time(t, o) => s(
             tag::TIME,
-            vec![
-                Packed::Int(nanos_of_day(t)),
-                Packed::Int(offset_seconds(o)),
-            ],
+            vec![Packed::Int(nanos_of_day(t)), Packed::Int(offset_seconds(o))],
         ),
         Value::LocalDateTime(dt) => {
             let utc = dt.and_utc();
@@ -322,9 +323,12 @@ pub fn from_packed(packed: Packed) -> Result<Value, ValueError> {
         Packed::Float(f) => Value::Float(f),
         Packed::String(s) => Value::from(s),
         Packed::Bytes(_) => return Err(ValueError::Unsupported("ByteArray")),
-        Packed::List(items) => {
-            Value::List(items.into_iter().map(from_packed).collect::<Result<_, _>>()?)
-        }
+        Packed::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(from_packed)
+                .collect::<Result<_, _>>()?,
+        ),
         Packed::Map(map) => Value::Map(
             map.into_iter()
                 .map(|(k, v)| Ok((k, from_packed(v)?)))
@@ -574,7 +578,12 @@ mod tests {
         // T walked forwards to node 1, U walked backwards to node 2.
         assert_eq!(
             indices,
-            &[Packed::Int(1), Packed::Int(1), Packed::Int(-2), Packed::Int(2)]
+            &[
+                Packed::Int(1),
+                Packed::Int(1),
+                Packed::Int(-2),
+                Packed::Int(2)
+            ]
         );
         let Packed::List(rels) = &path[1] else {
             panic!("no relationships")
@@ -636,9 +645,7 @@ mod tests {
                 .prop_filter("NaN", |f| !f.is_nan())
                 .prop_map(Value::Float),
             ".{0,12}".prop_map(Value::from),
-            (-100_000i64..100_000).prop_map(|d| Value::Date(
-                epoch().date() + Span::days(d)
-            )),
+            (-100_000i64..100_000).prop_map(|d| Value::Date(epoch().date() + Span::days(d))),
             (0i64..86_400_000_000_000).prop_map(|n| Value::LocalTime(time_of_day(n).unwrap())),
             (any::<i32>(), 0i64..1_000_000_000, -1000i64..1000).prop_map(|(s, n, d)| {
                 Value::Duration(Duration {
