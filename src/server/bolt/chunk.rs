@@ -19,9 +19,12 @@ pub fn read_message(input: &mut impl Read, limit: usize) -> io::Result<Option<Ve
         let mut header = [0u8; 2];
         if message.is_empty() {
             // A clean close is only possible before a message starts.
-            match input.read(&mut header[..1])? {
-                0 => return Ok(None),
-                _ => input.read_exact(&mut header[1..])?,
+            match input.read(&mut header[..1]) {
+                Ok(0) => return Ok(None),
+                Ok(_) => input.read_exact(&mut header[1..])?,
+                // A signal (SIGTERM starting a shutdown) is no reason to drop a client.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
             }
         } else {
             input.read_exact(&mut header)?;

@@ -57,9 +57,9 @@ impl<S: Write> Write for Deadlined<'_, S> {
 
 /// Serves one Bolt connection on `stream` (plain, TLS or WebSocket), whose underlying
 /// socket is `socket`, until the client says GOODBYE, closes, breaks the protocol or
-/// times out. `busy(true)` is called before each request and says whether it may run
-/// (not once the server is stopping); `busy(false)` after it, so that shutdown can wait
-/// for running statements.
+/// times out. `busy(true)` is called when a request starts work and says whether it may
+/// (not once the server is stopping); `busy(false)` once the work is done and answered,
+/// so that shutdown waits for running statements and their results.
 ///
 /// # Errors
 /// I/O errors and timeouts; `InvalidData` for a stream that is not Bolt.
@@ -91,16 +91,21 @@ pub fn serve<S: Read + Write>(
     };
     let mut session = Session::new(ctx, version);
     let mut out = Vec::new();
-    loop {
+    let mut holding = false;
+    let served = loop {
         let mut timed = Deadlined {
             inner: stream,
             socket,
             deadline: Instant::now() + limits.idle,
         };
-        let Some(bytes) = chunk::read_message(&mut timed, limits.max_message)? else {
-            break;
+        let bytes = match chunk::read_message(&mut timed, limits.max_message) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e),
         };
-        if !busy(true) {
+        // A connection counts as busy from a request that starts work to the moment its
+        // work is done (no transaction, no result left to page out).
+        if !holding && !busy(true) {
             let text = "the server is shutting down";
             emit_to(&mut out, message::failure(status::UNAVAILABLE, text));
             stream.write_all(&out)?;
@@ -120,15 +125,23 @@ pub fn serve<S: Read + Write>(
                 true
             }
         };
-        busy(false);
-        stream.write_all(&out)?;
-        stream.flush()?;
-        out.clear();
-        if protocol_error || session.is_closed() {
-            break;
+        // The answer is written before the request counts as done, so that shutdown
+        // waits for it.
+        holding = true;
+        let written = stream.write_all(&out).and_then(|()| stream.flush());
+        if session.is_idle() {
+            busy(false);
+            holding = false;
         }
+        out.clear();
+        if written.is_err() || protocol_error || session.is_closed() {
+            break written;
+        }
+    };
+    if holding {
+        busy(false);
     }
-    Ok(())
+    served
 }
 
 /// Appends a response message to `out`.

@@ -171,13 +171,13 @@ impl<'a> Session<'a> {
                 self.state = State::Ready;
                 Ok(Meta::new())
             }
-            (_, Request::Logoff) if self.version.has_logon() && self.idle() => {
+            (_, Request::Logoff) if self.version.has_logon() && self.is_idle() => {
                 self.state = State::Authentication;
                 Ok(Meta::new())
             }
-            (_, Request::Route { routing, db }) if self.idle() => Ok(self.route(&routing, db)),
+            (_, Request::Route { routing, db }) if self.is_idle() => Ok(self.route(&routing, db)),
             (_, Request::Telemetry) => Ok(Meta::new()),
-            (_, Request::Begin(extra)) if self.idle() => {
+            (_, Request::Begin(extra)) if self.is_idle() => {
                 check_db(&extra)?;
                 check_impersonation(&extra)?;
                 self.tx = Some(self.ctx.shared.begin());
@@ -214,7 +214,7 @@ impl<'a> Session<'a> {
     }
 
     /// Ready with nothing open: no transaction, no result being paged.
-    fn idle(&self) -> bool {
+    pub fn is_idle(&self) -> bool {
         self.tx.is_none() && self.open.is_empty()
     }
 
