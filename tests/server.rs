@@ -20,8 +20,14 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
+        let open = if args.contains(&"--auth") {
+            &[][..]
+        } else {
+            &["--auth", "none"][..]
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_datatrail"))
-            .args(["serve", "--bolt", "127.0.0.1:0", "--auth", "none"])
+            .args(["serve", "--bolt", "127.0.0.1:0"])
+            .args(open)
             .args(args)
             .env_remove("DATATRAIL_AUTH")
             .stdin(Stdio::null())
@@ -366,5 +372,60 @@ fn sigterm_lets_the_running_statement_finish_and_exits_0() {
     assert_eq!(
         c.receive(),
         Packed::Struct(0x71, vec![Packed::List(vec![Packed::Int(142857)])])
+    );
+}
+
+#[test]
+fn bolt_4_4_takes_credentials_in_hello_and_sends_legacy_structures() {
+    let server = Server::start(&["--auth", "neo4j/pw"]);
+    let hello = |password: &str| {
+        let mut c = Client {
+            stream: server.connect(),
+        };
+        // A 4.x driver: 4.4 down to 4.2, and 3.0.
+        c.stream
+            .write_all(&[
+                0x60, 0x60, 0xB0, 0x17, 0, 2, 4, 4, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0,
+            ])
+            .unwrap();
+        let mut version = [0u8; 4];
+        c.stream.read_exact(&mut version).unwrap();
+        assert_eq!(version, [0, 0, 4, 4]);
+        c.send(
+            0x01,
+            vec![map(&[
+                ("scheme", Packed::str("basic")),
+                ("principal", Packed::str("neo4j")),
+                ("credentials", Packed::str(password)),
+            ])],
+        );
+        (c.receive(), c)
+    };
+    let (refused, mut c) = hello("wrong");
+    let Packed::Struct(0x7F, meta) = refused else {
+        panic!("{refused:?}")
+    };
+    let Packed::Map(meta) = &meta[0] else {
+        panic!()
+    };
+    assert_eq!(
+        meta["code"],
+        Packed::str("Neo.ClientError.Security.Unauthorized")
+    );
+    assert!(c.is_closed());
+    let (accepted, mut c) = hello("pw");
+    assert!(matches!(accepted, Packed::Struct(0x70, _)));
+    let node = one(&c.query("CREATE (n:X {a: 1}) RETURN n"));
+    let Packed::Struct(0x4E, fields) = node else {
+        panic!("{node:?}")
+    };
+    assert_eq!(fields.len(), 3, "4.4 nodes have no element id");
+    let dt = one(&c.query("RETURN datetime('1970-01-01T01:00+01:00')"));
+    assert_eq!(
+        dt,
+        Packed::Struct(
+            0x46,
+            vec![Packed::Int(3600), Packed::Int(0), Packed::Int(3600)]
+        )
     );
 }
