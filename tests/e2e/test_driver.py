@@ -340,3 +340,10 @@ def test_no_credentials_on_a_public_address_is_refused():
     )
     assert done.returncode == 2
     assert "without credentials" in done.stderr
+
+
+def test_verify_authentication_and_session_auth(driver):
+    assert driver.verify_authentication()
+    assert not driver.verify_authentication(auth=(USER, "wrong"))
+    with driver.session(auth=(USER, PASSWORD)) as session:
+        assert session.run("RETURN 1 AS x").single()["x"] == 1
