@@ -49,6 +49,8 @@ pub mod parser;
 pub mod picture;
 #[doc(hidden)]
 pub mod plan;
+#[doc(hidden)]
+pub mod server;
 
 /// `:sources` and the batch runner find cited documents here.
 #[doc(hidden)]

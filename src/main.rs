@@ -37,7 +37,11 @@ const INTERRUPTED: u8 = 130;
 /// failed, 2 a usage error or data that cannot be loaded, 130 interrupted.
 #[derive(Parser, Debug)]
 #[command(name = "datatrail", version, about, long_about)]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Run one statement (repeatable; -c and -f run in the order given)
     #[arg(short = 'c', long = "command", value_name = "QUERY")]
     commands: Vec<String>,
@@ -117,6 +121,13 @@ struct Cli {
     memory_limit: Option<MemoryLimit>,
 }
 
+/// Subcommands.
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Serve the database to Neo4j's drivers and tools over Bolt
+    Serve(datatrail::server::ServeArgs),
+}
+
 /// `--memory-limit`: a size, or `off`.
 #[derive(Clone, Debug)]
 struct MemoryLimit(Option<u64>);
@@ -153,6 +164,13 @@ enum Script {
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Some(Command::Serve(args)) = &cli.command {
+        limits::set_heap_probe(counting_alloc::allocated);
+        return match datatrail::server::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => fail(USAGE, &message),
+        };
+    }
     let sources = ordered_sources(&cli, &matches);
     let interactive = sources.is_empty() && io::stdin().is_terminal();
     if interactive && cli.save.is_some() {
