@@ -38,7 +38,8 @@ const LAYERS: &[(&str, u32)] = &[
     // through `super::`.
     ("transaction", 9),
     ("app", 10),
-    ("server", 10),
+    // The server opens datasets as the shell does.
+    ("server", 11),
 ];
 
 fn layer(module: &str) -> Option<u32> {
