@@ -29,6 +29,7 @@ pub mod picture;
 pub mod plan;
 pub mod repl;
 pub mod result;
+pub mod server;
 pub mod temporal;
 
 use std::collections::BTreeMap;

@@ -116,6 +116,88 @@ struct Cli {
     memory_limit: Option<MemoryLimit>,
 }
 
+/// `datatrail serve`: answers Neo4j's Query API and shows the web view over HTTP.
+#[derive(Parser, Debug)]
+#[command(name = "datatrail serve", version)]
+struct ServeCli {
+    /// Serve the dataset in DIR (as the shell's --data) instead of the built-in case
+    /// graph, whose changes live in memory only
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+
+    /// Where the HTTP listener (Query API and web view) listens
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:7474")]
+    http: std::net::SocketAddr,
+
+    /// USER/PASSWORD clients must give, or `none` (loopback addresses only)
+    /// [default: $DATATRAIL_AUTH, else none]
+    #[arg(long, value_name = "none|USER/PASSWORD")]
+    auth: Option<String>,
+
+    /// Stop any statement that runs longer than SECONDS
+    #[arg(long, value_name = "SECONDS", value_parser = limits::parse_seconds)]
+    timeout: Option<Duration>,
+
+    /// Fail any statement that returns more than N rows
+    #[arg(long, value_name = "N", value_parser = limits::parse_rows)]
+    max_rows: Option<u64>,
+
+    /// Fail any statement whose intermediate results grow memory by more than SIZE
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
+    memory_limit: Option<MemoryLimit>,
+}
+
+/// Runs `datatrail serve` until the process ends.
+fn serve(cli: ServeCli) -> ExitCode {
+    use datatrail::server::{self, Credentials};
+    let auth = cli.auth.or_else(|| std::env::var("DATATRAIL_AUTH").ok());
+    let credentials = match auth.as_deref() {
+        None | Some("none") => None,
+        Some(text) => match Credentials::parse(text) {
+            Ok(credentials) => Some(credentials),
+            Err(message) => return fail(USAGE, &message),
+        },
+    };
+    let config = server::Config {
+        http: cli.http,
+        credentials,
+    };
+    if let Err(message) = config.check() {
+        return fail(USAGE, &message);
+    }
+    let mut db = match &cli.data {
+        Some(dir) => match repl::open_dir(dir, false) {
+            Ok(opened) => {
+                opened.warnings.iter().for_each(|w| eprintln!("{w}"));
+                let mut db = Database::with_graph(opened.graph);
+                db.attach_journal(opened.journal);
+                db
+            }
+            Err(e) => return fail(USAGE, &e.to_string()),
+        },
+        None => match load::load_embedded() {
+            Ok(graph) => {
+                eprintln!("serving the built-in case graph: changes live in memory only");
+                Database::with_graph(graph)
+            }
+            Err(e) => return fail(USAGE, &e.to_string()),
+        },
+    };
+    limits::set_heap_probe(counting_alloc::allocated);
+    db.set_limits(Limits {
+        timeout: cli.timeout,
+        max_rows: cli.max_rows,
+        memory: match &cli.memory_limit {
+            Some(MemoryLimit(size)) => *size,
+            None => limits::default_memory_budget(),
+        },
+    });
+    match server::run(db, &config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(FAILED, &message),
+    }
+}
+
 /// `--memory-limit`: a size, or `off`.
 #[derive(Clone, Debug)]
 struct MemoryLimit(Option<u64>);
@@ -148,6 +230,9 @@ struct Script {
 }
 
 fn main() -> ExitCode {
+    if std::env::args_os().nth(1).is_some_and(|a| a == "serve") {
+        return serve(ServeCli::parse_from(std::env::args_os().skip(1)));
+    }
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let sources = ordered_sources(&cli, &matches);
