@@ -108,6 +108,8 @@ export function createGraph(container, { onSelect, onExpand }) {
     textureOnViewport: true,
     hideEdgesOnViewport: true,
   });
+  // The container changes size when the time bar or a notice appears: keep clicks true.
+  new ResizeObserver(() => cy.resize()).observe(container);
   cy.on("tap", "node, edge", (event) => onSelect(event.target.data("entity")));
   cy.on("dbltap", "node", (event) => onExpand(event.target.data("entity")));
   let period = null;
@@ -168,40 +170,43 @@ export function createGraph(container, { onSelect, onExpand }) {
 }
 
 /**
- * Lays dated chains out left to right: a node's column is the order of the earliest
- * date at which data leaves it (or, for an end of a chain, arrives). Undated nodes
- * follow their neighbours. False when nothing is dated.
+ * Lays chains out left to right in time order: a node's column is at least one more
+ * than any node sending it data, and a flow dated later than another leaves no further
+ * left than the earlier one arrived (so columns read as a time axis across chains).
+ * False when no flow is dated.
  */
 function timeLayout(cy) {
-  const when = new Map();
-  cy.edges().forEach((edge) => {
-    const date = edge.data("date");
-    if (date == null) return;
-    const s = edge.source().id();
-    const t = edge.target().id();
-    when.set(s, Math.min(when.get(s) ?? Infinity, date));
-    when.set(t, Math.min(when.get(t) ?? Infinity, date + 1));
-  });
-  if (when.size === 0) return false;
-  // Undated nodes sit one step after the node that sends them data (or before the one they send to).
-  for (let pass = 0; pass < 3; pass++) {
-    cy.edges().forEach((edge) => {
-      const s = edge.source().id();
-      const t = edge.target().id();
-      if (!when.has(t) && when.has(s)) when.set(t, when.get(s) + 1);
-      if (!when.has(s) && when.has(t)) when.set(s, when.get(t) - 1);
-    });
+  const edges = cy
+    .edges()
+    .map((e) => [e.source().id(), e.target().id(), e.data("date")])
+    .filter(([s, t]) => s !== t);
+  const dated = edges.filter((e) => e[2] != null).sort((a, b) => a[2] - b[2]);
+  if (dated.length === 0) return false;
+  const col = new Map(cy.nodes().map((n) => [n.id(), 0]));
+  // Cycles would raise columns for ever: a column stops at the node count.
+  const top = Math.min(cy.nodes().length, 200);
+  for (let pass = 0; pass < 60; pass++) {
+    let changed = false;
+    const raise = (id, c) => {
+      if (c > col.get(id) && c <= top) {
+        col.set(id, c);
+        changed = true;
+      }
+    };
+    for (const [s, t] of edges) raise(t, col.get(s) + 1);
+    for (let i = 1; i < dated.length; i++) {
+      if (dated[i][2] > dated[i - 1][2]) raise(dated[i][0], col.get(dated[i - 1][1]));
+    }
+    if (!changed) break;
   }
-  const times = [...new Set(when.values())].sort((a, b) => a - b);
-  const column = new Map(times.map((t, i) => [t, i]));
   const rows = new Map();
   const positions = {};
   cy.nodes().forEach((node) => {
-    const t = when.get(node.id());
-    const col = t == null ? -1 : column.get(t);
-    const row = rows.get(col) ?? 0;
-    rows.set(col, row + 1);
-    positions[node.id()] = col < 0 ? { x: row * 160, y: -140 } : { x: col * 220, y: row * 110 };
+    const c = col.get(node.id());
+    const row = rows.get(c) ?? 0;
+    rows.set(c, row + 1);
+    // Odd columns sit half a row lower, so a flow skipping a column passes between nodes.
+    positions[node.id()] = { x: c * 230, y: row * 110 + (c % 2) * 55 };
   });
   cy.layout({ name: "preset", positions, fit: true, padding: 30 }).run();
   return true;

@@ -5,7 +5,7 @@
 
 import { createEditor, loadHistory, remember } from "./editor.js";
 import { colourOf, createGraph } from "./graph.js";
-import { cellText, collectGraph, displayName, isNode, toCsv } from "./model.js";
+import { cellText, collectGraph, displayName, flowDate, isNode, toCsv } from "./model.js";
 
 /** At most this many nodes are drawn, and this many rows tabled. */
 const GRAPH_LIMIT = 5000;
@@ -90,6 +90,7 @@ async function run(text) {
 
 function render(result, seconds) {
   const rows = result.data.values.length;
+  $("timebar").hidden = !collectGraph(result).rels.some((r) => flowDate(r));
   const drawn = graph.show(result, { limit: GRAPH_LIMIT, layout: chosenLayout() });
   const notice = $("limit");
   const notes = [];
