@@ -233,3 +233,19 @@ def test_credentials_are_required(server):
     assert status == 401
     assert body["errors"][0]["code"] == "Neo.ClientError.Security.Unauthorized"
 
+
+
+def test_a_large_result_shows_the_first_nodes_and_stays_usable(page, server):
+    query = (
+        "UNWIND range(1, 3000) AS i "
+        "CREATE (a:Bulk {name: 'a' + i})-[r:LINK]->(b:Bulk {name: 'b' + i}) RETURN a, r, b"
+    )
+    open_query(page, server, query)
+    expect(page.locator("#limit")).to_contain_text("first 5000 of 6000 nodes")
+    assert page.evaluate("window.datatrail.graph.cy.nodes().length") == 5000
+    assert page.locator("#timebar").is_hidden()
+    # Still answers: selecting a node (a tap through the renderer's events) shows it.
+    page.evaluate(
+        "window.datatrail.graph.cy.nodes().filter(n => n.data('name') === 'a1').emit('tap')"
+    )
+    expect(page.locator("#details h2")).to_contain_text("a1")

@@ -12,6 +12,9 @@ cytoscape.use(fcose);
 const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#9333ea", "#ea580c", "#0d9488", "#4f46e5"];
 const colours = new Map();
 
+/** Past this many nodes, the automatic layout is not a force layout. */
+const BIG = 1000;
+
 /** A stable colour for a label. */
 export function colourOf(label) {
   if (!label) return "#6b7280";
@@ -63,6 +66,8 @@ const STYLE = [
       "background-color": "data(colour)",
       label: "data(name)",
       "font-size": 11,
+      // Labels too small to read are not drawn: a big graph stays quick to pan and zoom.
+      "min-zoomed-font-size": 7,
       "text-valign": "bottom",
       "text-margin-y": 4,
       "text-wrap": "ellipsis",
@@ -83,6 +88,7 @@ const STYLE = [
       "curve-style": "bezier",
       label: "data(name)",
       "font-size": 9,
+      "min-zoomed-font-size": 7,
       "text-rotation": "autorotate",
       "text-background-color": "#ffffff",
       "text-background-opacity": 0.8,
@@ -106,6 +112,7 @@ export function createGraph(container, { onSelect, onExpand }) {
     minZoom: 0.05,
     maxZoom: 4,
     textureOnViewport: true,
+    pixelRatio: 1,
     hideEdgesOnViewport: true,
   });
   // The container changes size when the time bar or a notice appears: keep clicks true.
@@ -119,6 +126,8 @@ export function createGraph(container, { onSelect, onExpand }) {
     show(result, { limit, layout }) {
       const { nodes, rels } = collectGraph(result);
       const shown = nodes.slice(0, limit);
+      // The page above may have changed size (time bar, notices): measure before fitting.
+      cy.resize();
       cy.batch(() => {
         cy.elements().remove();
         api.add(shown, rels);
@@ -145,8 +154,13 @@ export function createGraph(container, { onSelect, onExpand }) {
     layout(kind) {
       if (cy.nodes().length === 0) return;
       if (kind === "time" && timeLayout(cy)) return;
-      const big = cy.nodes().length > 800;
-      cy.layout({ name: "fcose", animate: false, quality: big ? "draft" : "default", randomize: true, nodeRepulsion: 8000, idealEdgeLength: 120, fit: true, padding: 30 }).run();
+      // A force layout of thousands of nodes takes minutes in a browser: rings by degree
+      // (the busiest nodes in the middle) take a moment.
+      if (cy.nodes().length > BIG && kind !== "force") {
+        cy.layout({ name: "concentric", concentric: (n) => n.degree(), levelWidth: () => 2, minNodeSpacing: 8, animate: false, fit: true, padding: 30 }).run();
+        return;
+      }
+      cy.layout({ name: "fcose", animate: false, quality: "default", randomize: true, nodeRepulsion: 8000, idealEdgeLength: 120, fit: true, padding: 30 }).run();
     },
     /** The earliest and latest flow dates shown, or null. */
     dateRange() {

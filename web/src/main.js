@@ -82,6 +82,8 @@ async function run(text) {
     const seconds = ((performance.now() - started) / 1000).toFixed(3);
     state.result = result;
     render(result, seconds);
+    // Writes change the sidebar's counts and the names to complete.
+    if (result.counters?.containsUpdates) loadSchema();
   } catch (error) {
     setStatus("failed");
     showError(error);
@@ -91,8 +93,10 @@ async function run(text) {
 function render(result, seconds) {
   const rows = result.data.values.length;
   $("timebar").hidden = !collectGraph(result).rels.some((r) => flowDate(r));
-  const drawn = graph.show(result, { limit: GRAPH_LIMIT, layout: chosenLayout() });
+  const total = collectGraph(result).nodes.length;
   const notice = $("limit");
+  notice.hidden = total <= GRAPH_LIMIT && rows <= TABLE_LIMIT;
+  const drawn = graph.show(result, { limit: GRAPH_LIMIT, layout: chosenLayout() });
   const notes = [];
   if (drawn.total > drawn.shown) notes.push(`The graph shows the first ${drawn.shown} of ${drawn.total} nodes.`);
   if (rows > TABLE_LIMIT) notes.push(`The table shows the first ${TABLE_LIMIT} of ${rows} rows (CSV export has them all).`);
@@ -126,7 +130,7 @@ function renderTable(result) {
 function chosenLayout() {
   if (state.layout !== "auto") return state.layout;
   const range = state.result && collectGraph(state.result).rels.some((r) => r.properties?.start_date || r.properties?.end_date);
-  return range ? "time" : "force";
+  return range ? "time" : "auto";
 }
 
 // ── Time ──
