@@ -159,8 +159,6 @@ def test_query_from_the_address_draws_its_nodes(page, server):
     )
     assert x["Facebook"] < x["Trump 2016 campaign"]
     assert page.errors == []
-    docs = ROOT / "docs"
-    page.locator("#view-graph").screenshot(path=str(docs / "web-facebook-chain.png"))
 
 
 def test_clicking_a_node_shows_its_sources(page, server):
@@ -170,6 +168,8 @@ def test_clicking_a_node_shows_its_sources(page, server):
     source = page.locator("#sources .source")
     expect(source.first).to_contain_text("تويتر متورطة أيضًا")
     expect(source.first).to_contain_text("002_4d336e4a1fd76612.txt")
+    # The README's picture: the chain with a node's sources beside it.
+    page.screenshot(path=str(ROOT / "docs" / "web-facebook-chain.png"))
 
 
 def test_time_slider_hides_a_flow_outside_the_period(page, server):
@@ -249,3 +249,21 @@ def test_a_large_result_shows_the_first_nodes_and_stays_usable(page, server):
         "window.datatrail.graph.cy.nodes().filter(n => n.data('name') === 'a1').emit('tap')"
     )
     expect(page.locator("#details h2")).to_contain_text("a1")
+
+
+def test_double_click_adds_a_nodes_neighbours(page, server):
+    open_query(page, server, "MATCH (n:Platform {name: 'Facebook'}) RETURN n")
+    assert node_names(page) == ["Facebook"]
+    point = page.evaluate(
+        """() => {
+            const cy = window.datatrail.graph.cy;
+            const box = cy.container().getBoundingClientRect();
+            const p = cy.nodes()[0].renderedPosition();
+            return {x: box.left + p.x, y: box.top + p.y};
+        }"""
+    )
+    page.mouse.dblclick(point["x"], point["y"])
+    expect(page.locator("#status")).to_contain_text("neighbours added")
+    names = node_names(page)
+    assert "Mark Zuckerberg" in names and "Cambridge Analytica" in names
+    assert page.evaluate("window.datatrail.graph.cy.edges().length") >= 2
