@@ -344,6 +344,18 @@ mod tests {
     }
 
     #[test]
+    fn no_credentials_only_on_loopback() {
+        let config = |addr: &str| Config {
+            http: addr.parse().unwrap(),
+            credentials: None,
+        };
+        assert!(config("127.0.0.1:7474").check().is_ok());
+        assert!(config("[::1]:7474").check().is_ok());
+        let refused = config("0.0.0.0:7474").check().unwrap_err();
+        assert!(refused.contains("--auth"), "{refused}");
+    }
+
+    #[test]
     fn credentials_split_at_the_first_slash() {
         let c = Credentials::parse("neo4j/pa/ss").unwrap();
         assert_eq!((c.user.as_str(), c.password.as_str()), ("neo4j", "pa/ss"));

@@ -311,3 +311,118 @@ fn schema(state: &SharedState) -> Reply {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream};
+
+    use super::*;
+    use crate::Database;
+    use crate::server::Credentials;
+
+    fn start(credentials: Option<Credentials>) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = SharedState::new(Database::new(), credentials);
+        std::thread::spawn(move || serve(listener, state));
+        addr
+    }
+
+    /// Sends a raw request and returns the status line, the headers and the body.
+    fn send(addr: SocketAddr, request: &str) -> (String, String) {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        (head.to_string(), body.to_string())
+    }
+
+    fn post(addr: SocketAddr, extra: &str, body: &str) -> (String, String) {
+        send(
+            addr,
+            &format!(
+                "POST /db/neo4j/query/v2 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+                 Content-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    }
+
+    #[test]
+    fn page_comes_with_a_content_security_policy() {
+        let addr = start(None);
+        let (head, body) = send(
+            addr,
+            &format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+        );
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert!(head.contains("script-src 'self'"));
+        assert!(body.contains("/app.js"));
+    }
+
+    #[test]
+    fn foreign_host_and_origin_are_refused() {
+        let addr = start(None);
+        let statement = r#"{"statement": "RETURN 1"}"#;
+        let rebound = format!(
+            "POST /db/neo4j/query/v2 HTTP/1.1\r\nHost: attacker.example:{}\r\nConnection: close\r\n\
+             Content-Length: {}\r\n\r\n{statement}",
+            addr.port(),
+            statement.len()
+        );
+        assert!(send(addr, &rebound).0.starts_with("HTTP/1.1 403"));
+        let (head, _) = post(addr, "Origin: http://attacker.example\r\n", statement);
+        assert!(head.starts_with("HTTP/1.1 403"), "{head}");
+        let (head, body) = post(addr, &format!("Origin: http://{addr}\r\n"), statement);
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert!(body.contains(r#""values":[[1]]"#), "{body}");
+    }
+
+    #[test]
+    fn credentials_are_checked() {
+        let addr = start(Some(Credentials::parse("neo4j/secret").unwrap()));
+        let statement = r#"{"statement": "RETURN 1"}"#;
+        let (head, body) = post(addr, "", statement);
+        assert!(head.starts_with("HTTP/1.1 401"), "{head}");
+        assert!(head.contains("WWW-Authenticate: Basic"));
+        assert!(body.contains("Neo.ClientError.Security.Unauthorized"));
+        // neo4j:secret
+        let (head, _) = post(addr, "Authorization: Basic bmVvNGo6c2VjcmV0\r\n", statement);
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    }
+
+    #[test]
+    fn oversized_body_is_refused_unread() {
+        let addr = start(None);
+        let request = format!(
+            "POST /db/neo4j/query/v2 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+             Content-Length: {}\r\n\r\n",
+            MAX_BODY + 1
+        );
+        assert!(send(addr, &request).0.starts_with("HTTP/1.1 413"));
+    }
+
+    #[test]
+    fn unknown_database_and_paths_are_not_found() {
+        let addr = start(None);
+        let get = |path: &str| {
+            send(
+                addr,
+                &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+            )
+            .0
+        };
+        assert!(get("/nothing").starts_with("HTTP/1.1 404"));
+        let (head, body) = send(
+            addr,
+            &format!(
+                "POST /db/other/query/v2 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+                 Content-Length: 2\r\n\r\n{{}}"
+            ),
+        );
+        assert!(head.starts_with("HTTP/1.1 404"), "{head}");
+        assert!(body.contains("DatabaseNotFound"));
+    }
+}
