@@ -267,3 +267,21 @@ def test_double_click_adds_a_nodes_neighbours(page, server):
     names = node_names(page)
     assert "Mark Zuckerberg" in names and "Cambridge Analytica" in names
     assert page.evaluate("window.datatrail.graph.cy.edges().length") >= 2
+
+
+def test_editor_completes_labels_and_runs_on_ctrl_enter(page, server):
+    page.goto(server)
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    page.click("#editor .cm-content")
+    page.keyboard.type("MATCH (n:Plat")
+    popup = page.locator(".cm-tooltip-autocomplete")
+    expect(popup).to_contain_text("Platform")
+    page.keyboard.press("Enter")
+    page.keyboard.type(") RETURN n")
+    expect(page.locator("#editor .cm-content")).to_have_text("MATCH (n:Platform) RETURN n")
+    # Highlighted: the keyword has a style of its own.
+    assert page.locator("#editor .cm-content span", has_text="MATCH").count() >= 1
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#status")).to_contain_text("2 rows")
+    assert sorted(node_names(page)) == ["Facebook", "Twitter"]
+    assert "query=MATCH" in page.url

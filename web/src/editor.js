@@ -93,7 +93,8 @@ function completions(schema) {
     const label = before.match(/(\[[^\]]*:|\(|[\w)]):\s*(\w*)$/);
     if (label) {
       const inRel = /\[[^\]]*:\s*\w*$/.test(before);
-      const names = inRel ? s.types : s.labels;
+      // The schema lists labels and types with their counts.
+      const names = (inRel ? s.types : s.labels).map((entry) => entry.name ?? entry);
       return {
         from: context.pos - label[2].length,
         options: names.map((n) => ({ label: n, type: inRel ? "type" : "class" })),

@@ -108,7 +108,6 @@ export function createGraph(container, { onSelect, onExpand }) {
   const cy = cytoscape({
     container,
     style: STYLE,
-    wheelSensitivity: 0.3,
     minZoom: 0.05,
     maxZoom: 4,
     textureOnViewport: true,
