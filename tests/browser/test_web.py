@@ -285,3 +285,19 @@ def test_editor_completes_labels_and_runs_on_ctrl_enter(page, server):
     expect(page.locator("#status")).to_contain_text("2 rows")
     assert sorted(node_names(page)) == ["Facebook", "Twitter"]
     assert "query=MATCH" in page.url
+
+
+def test_exports_rows_as_csv_and_the_picture_as_svg_and_png(page, server, tmp_path):
+    open_query(page, server, "MATCH (p:Platform) RETURN p.name AS name, p ORDER BY name")
+    downloads = {}
+    for kind in ["csv", "svg", "png"]:
+        with page.expect_download() as info:
+            page.click(f"#export-{kind}")
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        downloads[kind] = path.read_bytes()
+    csv = downloads["csv"].decode()
+    assert csv.splitlines()[:3] == ["name,p", "Facebook,(:Company:Platform Facebook)", "Twitter,(:Company:Platform Twitter)"]
+    svg = downloads["svg"].decode()
+    assert svg.startswith("<svg") and ">Facebook</text>" in svg
+    assert downloads["png"].startswith(b"\x89PNG")
