@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod bolt;
+pub mod http;
 pub mod net;
 pub mod packstream;
 pub mod shared;
@@ -168,6 +169,34 @@ fn resolve(address: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("{address}: no address"))
 }
 
+/// Starts the HTTP listener (Neo4j's Query API and the web view) on `--http`, over the
+/// database the Bolt listener serves; it runs until the process ends.
+fn start_http(
+    args: &ServeArgs,
+    state: &Arc<SharedState>,
+) -> Result<std::thread::JoinHandle<()>, String> {
+    let address = resolve(&args.http)?;
+    state.auth.check_bind(&address)?;
+    let listener = TcpListener::bind(address).map_err(|e| format!("http: {address}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    // Both listeners serve the same database for the life of the process.
+    let forever: &'static Arc<SharedState> = Box::leak(Box::new(state.clone()));
+    let credentials = match &state.auth {
+        Auth::None => None,
+        Auth::Basic { user, password } => Some(http::state::Credentials {
+            user: user.clone(),
+            password: password.clone(),
+        }),
+    };
+    let http_state = http::state::HttpState::new(&forever.shared, credentials);
+    eprintln!("http: listening on {local}");
+    Ok(std::thread::spawn(move || {
+        if let Err(e) = http::serve(listener, http_state) {
+            eprintln!("http: {e}");
+        }
+    }))
+}
+
 /// Runs the server until SIGINT or SIGTERM.
 ///
 /// # Errors
@@ -209,12 +238,13 @@ pub fn run(args: &ServeArgs) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let bolt_state = state.clone();
     let bolt = std::thread::spawn(move || net::accept_loop(listener, bolt_state));
-    // The HTTP Query API and web view are served from `--http` by the `http` module.
     eprintln!("bolt: listening on {local}");
+    let http = start_http(args, &state)?;
     let _ = stop_rx.recv();
     eprintln!("stopping: no new connections; waiting for running requests");
     state.stopping.store(true, Ordering::SeqCst);
     let _ = bolt.join();
+    drop(http);
     let deadline = Instant::now() + args.grace;
     while state.busy.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
