@@ -472,13 +472,13 @@ fn a_record_without_line_ends_stops_at_the_record_limit() {
     let (mut cmd, dir) = datatrail();
     std::fs::write(dir.path().join("nodes.csv"), "id:ID\n1\n").unwrap();
     let mut edges = b":START_ID,:END_ID,:TYPE\n".to_vec();
-    edges.resize(edges.len() + (65 << 20), b'x');
+    edges.resize(edges.len() + (257 << 20), b'x');
     std::fs::write(dir.path().join("edges.csv"), edges).unwrap();
     cmd.args(["--nodes", "nodes.csv", "--edges", "edges.csv", "-c", "RETURN 1"])
         .assert()
         .code(2)
         .stdout("")
         .stderr(contains(
-            "edges.csv: record 1 (line 2): the record is longer than 64 MiB (a file without line ends?)",
+            "edges.csv: record 1 (line 2): the record is longer than 256 MiB (a file without line ends?)",
         ));
 }

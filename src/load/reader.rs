@@ -86,7 +86,7 @@ pub(crate) enum ScanError {
 
 /// The longest record the loader reads, so that input without line ends cannot grow
 /// memory without bound.
-pub const MAX_RECORD_BYTES: usize = 64 << 20;
+pub const MAX_RECORD_BYTES: usize = 256 << 20;
 
 impl PartialEq for ScanError {
     fn eq(&self, other: &ScanError) -> bool {
