@@ -20,8 +20,11 @@
 mod cell;
 mod edges;
 mod error;
+pub mod ftm;
+mod ftm_schema;
 mod header;
 mod ids;
+pub mod jsonl;
 mod nodes;
 mod reader;
 mod save;
@@ -33,6 +36,8 @@ use std::path::{Path, PathBuf};
 use crate::graph::{Graph, NodeId, Props, Symbol, Value};
 
 pub use error::{LoadError, Position};
+pub use ftm::load_ftm;
+pub use jsonl::load_jsonl;
 pub use save::{SaveSummary, save_dir};
 
 use cell::parse_cell;

@@ -33,6 +33,10 @@
 //! - [`Format::Dot`], [`Format::Mermaid`]: the nodes, relationships and paths the result
 //!   mentions as a graph ([`crate::picture`]); values that are not graph elements are
 //!   left out.
+//! - [`Format::Graphml`], [`Format::Gexf`], [`Format::Ftm`]: the same graph for other
+//!   tools: GraphML ([`graphml`]) for Gephi, yEd and networkx, GEXF 1.3 ([`gexf`]) with
+//!   the relationships' dates as spells for Gephi's timeline, and FollowTheMoney
+//!   entities ([`ftm`]) for Aleph and OpenSanctions. Each is one document per result.
 //!
 //! A result without columns (`CREATE` without `RETURN`, `COPY`) prints its message and
 //! what it changed in table mode, and nothing in the other formats. Several results
@@ -51,6 +55,15 @@ use thiserror::Error;
 use crate::graph::{NodeId, RelId, Value};
 use crate::picture;
 use crate::result::ResultSet;
+
+mod elements;
+pub mod ftm;
+pub mod gexf;
+pub mod graphml;
+
+pub use ftm::write_ftm;
+pub use gexf::write_gexf;
+pub use graphml::write_graphml;
 
 /// Why a result could not be written.
 #[derive(Debug, Error)]
@@ -114,17 +127,26 @@ pub enum Format {
     Dot,
     /// A Mermaid flowchart of the nodes, relationships and paths in the result.
     Mermaid,
+    /// A GraphML document of the nodes and relationships in the result.
+    Graphml,
+    /// A GEXF 1.3 document, relationships' dates as spells.
+    Gexf,
+    /// FollowTheMoney entities, one JSON object per line.
+    Ftm,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 9] = [
         Format::Table,
         Format::Csv,
         Format::Json,
         Format::Jsonl,
         Format::Dot,
         Format::Mermaid,
+        Format::Graphml,
+        Format::Gexf,
+        Format::Ftm,
     ];
 
     /// The format's name, as `--format` and `:mode` take it.
@@ -136,6 +158,9 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
+            Format::Graphml => "graphml",
+            Format::Gexf => "gexf",
+            Format::Ftm => "ftm",
         }
     }
 }
@@ -155,7 +180,10 @@ impl FromStr for Format {
             .into_iter()
             .find(|f| f.name() == name)
             .ok_or_else(|| {
-                format!("unknown format `{s}` (expected table, csv, json, jsonl, dot or mermaid)")
+                format!(
+                    "unknown format `{s}` (expected table, csv, json, jsonl, dot, mermaid, \
+                     graphml, gexf or ftm)"
+                )
             })
     }
 }
@@ -177,6 +205,9 @@ pub fn write(
         Format::Jsonl => write_jsonl(result, out),
         Format::Dot => write_picture(result, out, picture::to_dot),
         Format::Mermaid => write_picture(result, out, picture::to_mermaid),
+        Format::Graphml => write_graphml(result, out),
+        Format::Gexf => write_gexf(result, out),
+        Format::Ftm => write_ftm(result, out),
     }
 }
 
