@@ -211,3 +211,26 @@ fn copy_picks_graphml_gexf_and_ftm_by_extension() {
     let gexf = std::fs::read_to_string(dir.path().join("g.gexf")).unwrap();
     assert!(gexf.contains("<gexf "));
 }
+
+#[test]
+fn the_format_examples_run() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for (script, writes) in [
+        ("graphml.sh", "flows.graphml"),
+        ("gexf.sh", "case.gexf"),
+        ("ftm.sh", "case.ftm.json"),
+        ("jsonl.sh", "reported.jsonl"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let output = std::process::Command::new("bash")
+            .arg(examples.join(script))
+            .env("DATATRAIL", env!("CARGO_BIN_EXE_datatrail"))
+            .env("OUT", dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{script}: {stderr}");
+        let written = std::fs::metadata(dir.path().join(writes)).unwrap();
+        assert!(written.len() > 100, "{script} wrote too little");
+    }
+}
