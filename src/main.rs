@@ -18,7 +18,7 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 
 use datatrail::Database;
 use datatrail::app::progress::load_with_bar;
-use datatrail::app::run::{Outcome, Runner, Streams};
+use datatrail::app::run::{Outcome, Runner, Streams, Width};
 use datatrail::app::stream::StatementReader;
 use datatrail::app::{self, Dataset, Repl};
 use datatrail::export::{AtomicFile, ExportError, Format};
@@ -214,7 +214,12 @@ fn main() -> ExitCode {
         .with_timing(cli.timing)
         .with_continue_on_error(cli.continue_on_error)
         .with_sources(cli.with_sources)
-        .with_spinner(interactive && feedback);
+        .with_spinner(interactive && feedback)
+        .with_width(if terminal {
+            Width::Terminal
+        } else {
+            Width::Unlimited
+        });
     handle_ctrl_c(&db, &runner, !interactive);
     if interactive {
         let repl = Repl::new(db, runner, io::stdout())
@@ -363,10 +368,10 @@ fn load_database(cli: &Cli, progress: bool) -> Result<(Database, Dataset), Strin
     load::load_jsonl(&mut graph, &cli.jsonl).map_err(|e| e.to_string())?;
     if cli.timing {
         eprintln!(
-            "timing: load {:.6} s {} nodes {} relationships",
+            "timing: load {:.6} s {} {}",
             start.elapsed().as_secs_f64(),
-            graph.node_count(),
-            graph.rel_count()
+            app::counted(graph.node_count() as u64, "node", "nodes"),
+            app::counted(graph.rel_count() as u64, "relationship", "relationships")
         );
     }
     let mut db = Database::with_graph(graph);

@@ -78,8 +78,8 @@ fn imports(text: &str) -> Vec<(usize, String)> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            if after.starts_with('{') {
-                let group = after[1..].split('}').next().unwrap_or("");
+            if let Some(rest) = after.strip_prefix('{') {
+                let group = rest.split('}').next().unwrap_or("");
                 for item in group.split(',') {
                     let item = item.trim();
                     let head = item.split("::").next().unwrap_or("").trim();

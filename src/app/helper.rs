@@ -164,7 +164,7 @@ pub const FUNCTIONS: &[&str] = &[
 
 const META_COMMANDS: &[&str] = &[
     ":help", ":schema", ":mode", ":output", ":export", ":sources", ":read", ":load", ":save",
-    ":param", ":params", ":timing", ":quit", ":exit",
+    ":param", ":params", ":timing", ":width", ":quit", ":exit",
 ];
 
 /// The words completion offers, collected from the graph and the parameters.
@@ -357,8 +357,11 @@ fn complete_meta(before: &str) -> (usize, Vec<Pair>) {
         return (lead, matching(words, trimmed));
     };
     let choices: &[&str] = match command {
-        ":mode" => &["table", "csv", "json", "jsonl", "dot", "mermaid"],
+        ":mode" => &[
+            "table", "csv", "json", "jsonl", "dot", "mermaid", "graphml", "gexf", "ftm",
+        ],
         ":timing" => &["on", "off"],
+        ":width" => &["auto", "off"],
         _ => &[],
     };
     let arg = arg.trim_start();
