@@ -140,7 +140,12 @@ fn rel_details(rel: &RelSnapshot) -> Vec<String> {
             Some("approx") => "about ",
             _ => "",
         };
-        first.push(format!("{qualifier}{} records", plain(records)));
+        let noun = if matches!(records, Value::Int(1)) {
+            "record"
+        } else {
+            "records"
+        };
+        first.push(format!("{qualifier}{} {noun}", plain(records)));
     }
     if !first.is_empty() {
         lines.push(first.join(", "));

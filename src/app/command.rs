@@ -16,7 +16,7 @@ pub enum MetaCommand {
     Help,
     /// `:schema`: labels and relationship types with counts, property keys with types.
     Schema,
-    /// `:mode table|csv|json|jsonl|dot|mermaid`: how results are printed.
+    /// `:mode table|csv|...|graphml|gexf|ftm`: how results are printed.
     Mode(Format),
     /// `:output FILE` sends results to a file, `:output` back to the terminal.
     Output(Option<PathBuf>),
@@ -55,9 +55,9 @@ pub const HELP: &str = "\
 Statements end with `;` and may span several lines. Meta commands:
   :help                        this list
   :schema                      labels, relationship types and property keys
-  :mode FORMAT                 how results are printed: table, csv, json, jsonl, or a
-                               picture of the nodes and relationships: dot (Graphviz),
-                               mermaid
+  :mode FORMAT                 how results are printed: table, csv, json, jsonl, or the
+                               nodes and relationships as a graph: dot (Graphviz),
+                               mermaid, graphml, gexf, ftm (FollowTheMoney)
   :output FILE                 send results to FILE (`:output` alone: back to the terminal)
   :export FILE                 write the last result to FILE as CSV
   :sources                     the documents the last result cites and the rows citing them
@@ -152,7 +152,7 @@ fn parse_width(arg: &str) -> Result<MetaCommand, String> {
 
 fn usage(name: &str) -> String {
     let args = match name {
-        "mode" => " table|csv|json|jsonl|dot|mermaid",
+        "mode" => " table|csv|json|jsonl|dot|mermaid|graphml|gexf|ftm",
         "export" | "read" | "output" => " FILE",
         "load" => " DIR",
         "param" => " NAME VALUE",
@@ -289,7 +289,7 @@ mod tests {
         );
         assert_eq!(
             parse(":mode"),
-            Err("usage: :mode table|csv|json|jsonl|dot|mermaid".into())
+            Err("usage: :mode table|csv|json|jsonl|dot|mermaid|graphml|gexf|ftm".into())
         );
         assert!(
             parse(":mode xml")

@@ -157,7 +157,11 @@ pub enum LoadError {
     )]
     MissingEdgeColumn { file: String, column: &'static str },
     /// A record whose number of cells differs from the header's.
-    #[error("load: {file}: {pos}: {found} cells, but the header has {expected} columns")]
+    #[error(
+        "load: {file}: {pos}: {found} {}, but the header has {expected} {}",
+        if *.found == 1 { "cell" } else { "cells" },
+        if *.expected == 1 { "column" } else { "columns" }
+    )]
     WrongCellCount {
         file: String,
         pos: Position,
