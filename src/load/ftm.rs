@@ -331,3 +331,57 @@ fn value(text: &str, kind: Option<PropKind>) -> Value {
     }
     Value::str(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemata_are_sorted_for_binary_search() {
+        assert!(SCHEMATA.windows(2).all(|w| w[0].name < w[1].name));
+        assert!(
+            SCHEMATA
+                .iter()
+                .all(|s| s.props.windows(2).all(|w| w[0].0 < w[1].0))
+        );
+    }
+
+    #[test]
+    fn properties_are_inherited() {
+        let ownership = schema("Ownership").unwrap();
+        assert_eq!(ownership.edge, Some(("owner", "asset")));
+        assert_eq!(ownership.prop("startDate"), Some(PropKind::Date));
+        assert_eq!(ownership.prop("owner"), Some(PropKind::Entity));
+        assert_eq!(
+            schema("Payment").unwrap().prop("amount"),
+            Some(PropKind::Number)
+        );
+        assert_eq!(schema("Person").unwrap().prop("name"), Some(PropKind::Text));
+        assert_eq!(schema("Person").unwrap().prop("colour"), None);
+        assert!(schema("Thing").unwrap().abstract_);
+    }
+
+    #[test]
+    fn edge_schemata_map_to_relationship_types_and_back() {
+        let link = schema("UnknownLink").unwrap();
+        assert_eq!(link.rel_type(), "UNKNOWN_LINK");
+        assert_eq!(
+            edge_schema("UNKNOWN_LINK").map(|s| s.name),
+            Some("UnknownLink")
+        );
+        assert_eq!(edge_schema("OWNERSHIP").map(|s| s.name), Some("Ownership"));
+        assert!(edge_schema("DATA_FLOW").is_none());
+    }
+
+    #[test]
+    fn numbers_become_numbers_only_when_exact() {
+        assert_eq!(value("750000", Some(PropKind::Number)), Value::Int(750_000));
+        assert_eq!(value("2.5", Some(PropKind::Number)), Value::Float(2.5));
+        assert_eq!(
+            value("1500.50", Some(PropKind::Number)),
+            Value::str("1500.50")
+        );
+        assert_eq!(value("007", Some(PropKind::Number)), Value::str("007"));
+        assert_eq!(value("750000", Some(PropKind::Text)), Value::str("750000"));
+    }
+}
