@@ -425,8 +425,8 @@ enum Run {
 }
 
 /// `COPY (query) TO 'path'`: writes the result in the format the file's extension names
-/// (`.csv`, `.json`, `.jsonl`, `.dot`, `.mmd`, or `.svg` / `.png` / `.pdf` through
-/// Graphviz), atomically, and reports how many rows it wrote. Ctrl-C while writing
+/// (`.csv`, `.json`, `.jsonl`, `.dot`, `.mmd`, `.graphml`, `.gexf`, `.ftm.json` or
+/// `.ftm`, or `.svg` / `.png` / `.pdf` through Graphviz), atomically, and reports how many rows it wrote. Ctrl-C while writing
 /// leaves the file as it was.
 fn copy_to(result: &ResultSet, path: &str, interrupt: &AtomicBool) -> Result<ResultSet, Error> {
     let target = std::path::Path::new(path);
@@ -435,6 +435,12 @@ fn copy_to(result: &ResultSet, path: &str, interrupt: &AtomicBool) -> Result<Res
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
+    // FollowTheMoney files are conventionally `entities.ftm.json`.
+    let extension = if path.to_ascii_lowercase().ends_with(".ftm.json") {
+        "ftm".to_string()
+    } else {
+        extension
+    };
     let failed = |message: String| exec::ExecError::Copy {
         path: path.to_string(),
         message,
@@ -452,6 +458,9 @@ fn copy_to(result: &ResultSet, path: &str, interrupt: &AtomicBool) -> Result<Res
         "csv" | "" => write(|r, w| export::write_csv(r, w)),
         "json" => write(|r, w| export::write_json(r, w)),
         "jsonl" => write(|r, w| export::write_jsonl(r, w)),
+        "graphml" => write(|r, w| export::write_graphml(r, w)),
+        "gexf" => write(|r, w| export::write_gexf(r, w)),
+        "ftm" => write(|r, w| export::write_ftm(r, w)),
         "dot" | "gv" => text(picture::to_dot),
         "mmd" | "mermaid" => text(picture::to_mermaid),
         "svg" | "png" | "pdf" => {
@@ -461,7 +470,8 @@ fn copy_to(result: &ResultSet, path: &str, interrupt: &AtomicBool) -> Result<Res
         }
         other => {
             return Err(failed(format!(
-                "unknown file type `.{other}` (use .csv, .json, .jsonl, .dot, .mmd, .svg, .png or .pdf)"
+                "unknown file type `.{other}` (use .csv, .json, .jsonl, .dot, .mmd, .svg, .png, \
+                 .pdf, .graphml, .gexf or .ftm.json)"
             ))
             .into());
         }

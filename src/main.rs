@@ -18,7 +18,7 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 
 use datatrail::Database;
 use datatrail::app::progress::load_with_bar;
-use datatrail::app::run::{Outcome, Runner, Streams};
+use datatrail::app::run::{Outcome, Runner, Streams, Width};
 use datatrail::app::stream::StatementReader;
 use datatrail::app::{self, Dataset, Repl};
 use datatrail::export::{AtomicFile, ExportError, Format};
@@ -65,9 +65,20 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     edges: Vec<PathBuf>,
 
-    /// How to print results: table, csv, json, jsonl, or a picture of the nodes,
-    /// relationships and paths returned: dot (Graphviz), mermaid [default: table on a
-    /// terminal, csv otherwise]
+    /// Load a FollowTheMoney file, one entity per line: things become nodes labelled
+    /// with their schema, interval entities (Ownership, Payment, ...) relationships
+    /// (repeatable; adds to --data, or replaces the built-in graph)
+    #[arg(long, value_name = "FILE")]
+    ftm: Vec<PathBuf>,
+
+    /// Load the nodes and relationships in a JSON Lines file as --format jsonl writes
+    /// it (repeatable; adds to --data, or replaces the built-in graph)
+    #[arg(long, value_name = "FILE")]
+    jsonl: Vec<PathBuf>,
+
+    /// How to print results: table, csv, json, jsonl, or the nodes, relationships and
+    /// paths returned as a graph: dot (Graphviz), mermaid, graphml, gexf (dates as
+    /// spells), ftm (FollowTheMoney) [default: table on a terminal, csv otherwise]
     #[arg(long, value_enum, value_name = "FORMAT", hide_possible_values = true)]
     format: Option<Format>,
 
@@ -221,7 +232,12 @@ fn main() -> ExitCode {
         .with_timing(cli.timing)
         .with_continue_on_error(cli.continue_on_error)
         .with_sources(cli.with_sources)
-        .with_spinner(interactive && feedback);
+        .with_spinner(interactive && feedback)
+        .with_width(if terminal {
+            Width::Terminal
+        } else {
+            Width::Unlimited
+        });
     handle_ctrl_c(&db, &runner, !interactive);
     if interactive {
         let repl = Repl::new(db, runner, io::stdout())
@@ -354,7 +370,7 @@ fn load_database(cli: &Cli, progress: bool) -> Result<(Database, Dataset), Strin
     let start = Instant::now();
     let (sources, dataset) = dataset_sources(cli).map_err(|e| e.to_string())?;
     let mut journal = None;
-    let graph = match (&sources, &dataset) {
+    let mut graph = match (&sources, &dataset) {
         // A folder alone is opened with its journal, which makes its changes durable.
         (Some(_), Dataset::Folder(dir)) => {
             let opened = app::open_dir(dir, progress).map_err(|e| e.to_string())?;
@@ -366,12 +382,14 @@ fn load_database(cli: &Cli, progress: bool) -> Result<(Database, Dataset), Strin
         (None, _) => load::load_embedded(),
     }
     .map_err(|e| e.to_string())?;
+    load::load_ftm(&mut graph, &cli.ftm).map_err(|e| e.to_string())?;
+    load::load_jsonl(&mut graph, &cli.jsonl).map_err(|e| e.to_string())?;
     if cli.timing {
         eprintln!(
-            "timing: load {:.6} s {} nodes {} relationships",
+            "timing: load {:.6} s {} {}",
             start.elapsed().as_secs_f64(),
-            graph.node_count(),
-            graph.rel_count()
+            app::counted(graph.node_count() as u64, "node", "nodes"),
+            app::counted(graph.rel_count() as u64, "relationship", "relationships")
         );
     }
     let mut db = Database::with_graph(graph);
@@ -386,11 +404,9 @@ fn load_database(cli: &Cli, progress: bool) -> Result<(Database, Dataset), Strin
 fn dataset_sources(cli: &Cli) -> Result<(Option<Sources>, Dataset), LoadError> {
     let (mut sources, dataset) = match &cli.data {
         // With files added, the graph is no longer the folder's: it has no journal.
-        Some(dir) if !cli.nodes.is_empty() || !cli.edges.is_empty() => {
-            (app::data_dir_sources(dir)?, Dataset::Files)
-        }
+        Some(dir) if adds_files(cli) => (app::data_dir_sources(dir)?, Dataset::Files),
         Some(dir) => (app::data_dir_sources(dir)?, Dataset::Folder(dir.clone())),
-        None if cli.nodes.is_empty() && cli.edges.is_empty() => {
+        None if !adds_files(cli) => {
             return Ok((None, Dataset::Embedded));
         }
         None => (Sources::default(), Dataset::Files),
@@ -398,6 +414,13 @@ fn dataset_sources(cli: &Cli) -> Result<(Option<Sources>, Dataset), LoadError> {
     sources.nodes.extend(cli.nodes.iter().cloned());
     sources.edges.extend(cli.edges.iter().cloned());
     Ok((Some(sources), dataset))
+}
+
+/// Whether files are named one by one (`--nodes`, `--edges`, `--ftm`, `--jsonl`).
+fn adds_files(cli: &Cli) -> bool {
+    [&cli.nodes, &cli.edges, &cli.ftm, &cli.jsonl]
+        .iter()
+        .any(|files| !files.is_empty())
 }
 
 /// Ctrl-C stops the running statement (through the database's interrupt flag) and the

@@ -145,7 +145,12 @@ fn rel_details(rel: &RelSnapshot) -> Vec<String> {
     }
     if let Some(records) = p.get("records") {
         let qualifier = qualifier_words(p.get("records_qualifier"));
-        first.push(format!("{qualifier}{} records", plain(records)));
+        let noun = if matches!(records, Value::Int(1)) {
+            "record"
+        } else {
+            "records"
+        };
+        first.push(format!("{qualifier}{} {noun}", plain(records)));
     }
     if !first.is_empty() {
         lines.push(first.join(", "));

@@ -572,11 +572,12 @@ fn progress_reaches_the_total() {
     let mut calls = Vec::new();
     let g = load::load_with_progress(
         &load::Sources::from_dir(dir.path()).unwrap(),
-        &mut |done, total| calls.push((done, total)),
+        &mut |done, total, rows| calls.push((done, total, rows)),
     );
     assert_eq!(g.unwrap().rel_count(), 1);
     let total = ("id:ID\na\n".len() + ":START_ID,:END_ID,:TYPE\na,a,T\n".len()) as u64;
-    assert_eq!(calls.last(), Some(&(total, total)));
+    // One node and one relationship: two rows.
+    assert_eq!(calls.last(), Some(&(total, total, 2)));
 }
 
 #[test]

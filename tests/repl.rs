@@ -319,7 +319,37 @@ fn loading_a_large_dataset_on_a_terminal_shows_a_progress_bar() {
         .env("TERM", "xterm");
     let mut session = spawn_with_options(cmd, Options::new().timeout_ms(Some(30_000))).unwrap();
     session.exp_string("loading ").unwrap();
-    session.exp_regex(r"MiB/\d+\.\d+ MiB").unwrap();
+    // Rows done and rows per second, not bytes.
+    session.exp_regex(r"\d[\d,]* rows, [\d,]+ rows/s").unwrap();
     session.exp_string("100000").unwrap();
     session.exp_eof().unwrap();
+}
+
+#[test]
+fn width_fits_tables_to_the_columns_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = start(dir.path());
+    session.send_line(":width 50").unwrap();
+    session.exp_string("tables fit 50 columns").unwrap();
+    session.exp_string(PROMPT).unwrap();
+    session
+        .send_line("MATCH (n {id: 'cambridge_analytica'}) RETURN n, n.description;")
+        .unwrap();
+    let shown = session.exp_string("1 row").unwrap();
+    // The pseudo-terminal hands over bytes one char each: put the UTF-8 back together.
+    let bytes: Vec<u8> = shown.chars().map(|c| c as u32 as u8).collect();
+    let shown = String::from_utf8_lossy(&bytes).into_owned();
+    assert!(shown.contains('…'), "{shown}");
+    assert!(shown.contains("(:Company"), "{shown}");
+    for line in shown.lines().filter(|l| l.contains('│')) {
+        assert!(line.trim_end().chars().count() <= 50, "{line}");
+    }
+    session.exp_string(PROMPT).unwrap();
+    session.send_line(":width off").unwrap();
+    session
+        .exp_string("tables are not fitted to a width")
+        .unwrap();
+    session.exp_string(PROMPT).unwrap();
+    session.send_line(":quit").unwrap();
+    exits_cleanly(session);
 }

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::run::Width;
 use crate::export::Format;
 use crate::limits;
 
@@ -15,7 +16,7 @@ pub enum MetaCommand {
     Help,
     /// `:schema`: labels and relationship types with counts, property keys with types.
     Schema,
-    /// `:mode table|csv|json|jsonl|dot|mermaid`: how results are printed.
+    /// `:mode table|csv|...|graphml|gexf|ftm`: how results are printed.
     Mode(Format),
     /// `:output FILE` sends results to a file, `:output` back to the terminal.
     Output(Option<PathBuf>),
@@ -33,6 +34,8 @@ pub enum MetaCommand {
     Param { name: String, value: String },
     /// `:params`: list the parameters.
     Params,
+    /// `:width N|auto|off`: fit tables to N columns, the terminal, or nothing.
+    Width(Width),
     /// `:timing on|off`: print a `timing:` line after each statement.
     Timing(bool),
     /// `:timeout SECONDS` bounds each statement's running time, `:timeout off` not.
@@ -83,9 +86,9 @@ pub const HELP: &str = "\
 Statements end with `;` and may span several lines. Meta commands:
   :help                        this list
   :schema                      labels, relationship types and property keys
-  :mode FORMAT                 how results are printed: table, csv, json, jsonl, or a
-                               picture of the nodes and relationships: dot (Graphviz),
-                               mermaid
+  :mode FORMAT                 how results are printed: table, csv, json, jsonl, or the
+                               nodes and relationships as a graph: dot (Graphviz),
+                               mermaid, graphml, gexf, ftm (FollowTheMoney)
   :output FILE                 send results to FILE (`:output` alone: back to the terminal)
   :export FILE                 write the last result to FILE as CSV
   :sources                     the documents the last result cites and the rows citing them
@@ -96,6 +99,8 @@ Statements end with `;` and may span several lines. Meta commands:
                                journal (`:save` alone: back to the folder it came from)
   :param NAME VALUE            set $NAME to VALUE, a Cypher literal (`:param who 'Kogan'`)
   :params                      list the parameters
+  :width N|auto|off            fit tables to N columns, to the terminal (auto, the
+                               default), or not at all (off); long cells wrap or end in …
   :timing on|off               print how long each statement took
   :timeout SECONDS|off         stop statements that run longer (`:timeout 30`)
   :max-rows N|off              fail statements that return more than N rows
@@ -153,6 +158,7 @@ impl MetaCommand {
             "load" => path_argument(&name, arg).map(MetaCommand::Load),
             "save" => Ok(MetaCommand::Save((!arg.is_empty()).then(|| path(arg)))),
             "param" => parse_param(arg),
+            "width" => parse_width(arg),
             "timing" => match arg.to_ascii_lowercase().as_str() {
                 "on" => Ok(MetaCommand::Timing(true)),
                 "off" => Ok(MetaCommand::Timing(false)),
@@ -166,13 +172,31 @@ impl MetaCommand {
     }
 }
 
+/// `:width 100`, `:width auto`, `:width off`.
+fn parse_width(arg: &str) -> Result<MetaCommand, String> {
+    let min = crate::export::MIN_TABLE_WIDTH;
+    match arg.to_ascii_lowercase().as_str() {
+        "auto" => Ok(MetaCommand::Width(Width::Terminal)),
+        "off" => Ok(MetaCommand::Width(Width::Unlimited)),
+        "" => Err(usage("width")),
+        n => match n.parse::<u16>() {
+            Ok(n) if n >= min => Ok(MetaCommand::Width(Width::Columns(n))),
+            _ => Err(format!(
+                "`{arg}` is not a width: give a number of columns from {min} to 65535, \
+                 auto or off"
+            )),
+        },
+    }
+}
+
 fn usage(name: &str) -> String {
     let args = match name {
-        "mode" => " table|csv|json|jsonl|dot|mermaid",
+        "mode" => " table|csv|json|jsonl|dot|mermaid|graphml|gexf|ftm",
         "export" | "read" | "output" => " FILE",
         "load" => " DIR",
         "param" => " NAME VALUE",
         "timing" => " on|off",
+        "width" => " N|auto|off",
         "timeout" => " SECONDS|off",
         "max-rows" => " N|off",
         "memory-limit" => " SIZE|off",
@@ -274,6 +298,25 @@ mod tests {
     }
 
     #[test]
+    fn width_takes_columns_auto_or_off() {
+        assert_eq!(
+            parse(":width 100"),
+            Ok(MetaCommand::Width(Width::Columns(100)))
+        );
+        assert_eq!(
+            parse(":width AUTO"),
+            Ok(MetaCommand::Width(Width::Terminal))
+        );
+        assert_eq!(
+            parse(":width off"),
+            Ok(MetaCommand::Width(Width::Unlimited))
+        );
+        assert_eq!(parse(":width"), Err("usage: :width N|auto|off".into()));
+        assert!(parse(":width 5").unwrap_err().contains("from 20 to 65535"));
+        assert!(parse(":width wide").is_err());
+    }
+
+    #[test]
     fn mode_takes_a_format() {
         assert_eq!(parse(":mode csv"), Ok(MetaCommand::Mode(Format::Csv)));
         assert_eq!(parse(":mode JSONL"), Ok(MetaCommand::Mode(Format::Jsonl)));
@@ -285,7 +328,7 @@ mod tests {
         );
         assert_eq!(
             parse(":mode"),
-            Err("usage: :mode table|csv|json|jsonl|dot|mermaid".into())
+            Err("usage: :mode table|csv|json|jsonl|dot|mermaid|graphml|gexf|ftm".into())
         );
         assert!(
             parse(":mode xml")

@@ -44,9 +44,13 @@ pub fn open_dir(dir: &Path, progress: bool) -> Result<Opened, crate::Error> {
 /// `loaded 12 nodes and 3 relationships from DIR`, plus the journal entries replayed.
 pub fn loaded_message(opened: &Opened, dir: &Path) -> String {
     let mut message = format!(
-        "loaded {} nodes and {} relationships from {}",
-        opened.graph.node_count(),
-        opened.graph.rel_count(),
+        "loaded {} and {} from {}",
+        super::counted(opened.graph.node_count() as u64, "node", "nodes"),
+        super::counted(
+            opened.graph.rel_count() as u64,
+            "relationship",
+            "relationships"
+        ),
         dir.display()
     );
     match opened.replayed {
@@ -69,12 +73,10 @@ pub fn data_dir_sources(dir: &Path) -> Result<Sources, LoadError> {
 
 /// `saved 12 nodes and 3 relationships to DIR`, as `:save` and `--save` report it.
 pub fn saved_message(summary: &SaveSummary, dir: &Path) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
         "saved {} and {} to {}",
-        plural(summary.nodes, "node", "nodes"),
-        plural(summary.rels, "relationship", "relationships"),
+        super::counted(summary.nodes as u64, "node", "nodes"),
+        super::counted(summary.rels as u64, "relationship", "relationships"),
         dir.display()
     )
 }

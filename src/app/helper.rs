@@ -92,7 +92,7 @@ pub fn function_names() -> Vec<&'static str> {
 
 const META_COMMANDS: &[&str] = &[
     ":help", ":schema", ":mode", ":output", ":export", ":sources", ":read", ":load", ":save",
-    ":param", ":params", ":timing", ":quit", ":exit",
+    ":param", ":params", ":timing", ":width", ":quit", ":exit",
 ];
 
 /// The words completion offers, collected from the graph and the parameters.
@@ -286,8 +286,11 @@ fn complete_meta(before: &str) -> (usize, Vec<Pair>) {
         return (lead, matching(words, trimmed));
     };
     let choices: &[&str] = match command {
-        ":mode" => &["table", "csv", "json", "jsonl", "dot", "mermaid"],
+        ":mode" => &[
+            "table", "csv", "json", "jsonl", "dot", "mermaid", "graphml", "gexf", "ftm",
+        ],
         ":timing" => &["on", "off"],
+        ":width" => &["auto", "off"],
         _ => &[],
     };
     let arg = arg.trim_start();

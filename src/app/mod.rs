@@ -19,4 +19,10 @@ pub use dataset::{
     Dataset, check_data_dir, data_dir_sources, load_dir, loaded_message, open_dir, saved_message,
 };
 pub use param::parse_param;
+
+/// `1 node`, `2 nodes`: a count with its noun, singular for exactly one.
+pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
 pub use shell::{Repl, Step, describe_limits, history_path};

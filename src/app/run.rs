@@ -67,6 +67,30 @@ pub struct Runner {
     changes: usize,
     sources: bool,
     spinner: bool,
+    width: Width,
+}
+
+/// How wide tables may be.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Width {
+    /// The terminal's width when the table is printed (it may have been resized), or no
+    /// limit when standard output is no terminal.
+    Terminal,
+    /// `:width N`.
+    Columns(u16),
+    /// No limit: cells are never wrapped or cut.
+    Unlimited,
+}
+
+impl Width {
+    /// The width to fit a table to now.
+    pub fn columns(self) -> Option<u16> {
+        match self {
+            Width::Terminal => export::terminal_width(),
+            Width::Columns(n) => Some(n),
+            Width::Unlimited => None,
+        }
+    }
 }
 
 impl Runner {
@@ -83,7 +107,22 @@ impl Runner {
             changes: 0,
             sources: false,
             spinner: false,
+            width: Width::Unlimited,
         }
+    }
+
+    /// Fits tables to `width` ([`Width`]); unlimited by default.
+    pub fn with_width(mut self, width: Width) -> Runner {
+        self.width = width;
+        self
+    }
+
+    pub fn width(&self) -> Width {
+        self.width
+    }
+
+    pub fn set_width(&mut self, width: Width) {
+        self.width = width;
     }
 
     /// Adds a `sources` column to every result with columns: the ids of the documents
@@ -406,14 +445,15 @@ impl Runner {
             result
         };
         let results = Interruptible::new(out.results(), interrupt);
-        export::write(&result, self.format, results, Some(elapsed))?;
+        let width = self.width.columns();
+        export::write_to_width(&result, self.format, results, Some(elapsed), width)?;
         out.results().flush()?;
         if self.timing {
             let mut line = format!(
-                "timing: statement {} {:.6} s {} rows",
+                "timing: statement {} {:.6} s {}",
                 self.statements,
                 elapsed.as_secs_f64(),
-                result.rows.len()
+                super::counted(result.rows.len() as u64, "row", "rows")
             );
             if !result.stats.is_empty() {
                 line.push_str(", ");
@@ -521,7 +561,7 @@ mod tests {
         assert_eq!(results, "x\n1\n");
         let lines: Vec<&str> = messages.lines().collect();
         assert!(lines[0].starts_with("timing: statement 1 "), "{messages}");
-        assert!(lines[0].ends_with(" s 1 rows"), "{messages}");
+        assert!(lines[0].ends_with(" s 1 row"), "{messages}");
         assert!(
             lines[1].ends_with(" s 0 rows, 1 node created, 1 property set")
                 || lines[1].ends_with(" s 0 rows, 1 node created, 1 property set, 1 label added"),

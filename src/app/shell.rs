@@ -24,7 +24,7 @@ use super::command::{HELP, MetaCommand};
 use super::helper::{ReplHelper, Vocabulary};
 use super::input::is_complete;
 use super::param::{literal, parse_param};
-use super::run::{Outcome, Output, Runner};
+use super::run::{Outcome, Output, Runner, Width};
 use super::{schema, sources};
 
 /// The prompt for a new statement.
@@ -273,6 +273,14 @@ impl<W: Write> Repl<W> {
                     writeln!(self.term, "${name} = {}", literal(value))?;
                 }
             }
+            MetaCommand::Width(width) => {
+                self.runner.set_width(width);
+                match width {
+                    Width::Columns(n) => writeln!(self.term, "tables fit {n} columns")?,
+                    Width::Terminal => writeln!(self.term, "tables fit the terminal")?,
+                    Width::Unlimited => writeln!(self.term, "tables are not fitted to a width")?,
+                }
+            }
             MetaCommand::Timing(on) => {
                 self.runner.set_timing(on);
                 writeln!(self.term, "timing {}", if on { "on" } else { "off" })?;
@@ -473,11 +481,10 @@ impl<W: Write> Repl<W> {
             let graph = self.db.graph();
             writeln!(
                 self.term,
-                "datatrail {}: {} nodes, {} relationships. \
-                 Type :help for help; end statements with `;`.",
+                "datatrail {}: {}, {}. Type :help for help; end statements with `;`.",
                 env!("CARGO_PKG_VERSION"),
-                graph.node_count(),
-                graph.rel_count()
+                super::counted(graph.node_count() as u64, "node", "nodes"),
+                super::counted(graph.rel_count() as u64, "relationship", "relationships")
             )?;
         }
         loop {

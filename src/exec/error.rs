@@ -15,7 +15,8 @@ pub enum ExecError {
     )]
     Timeout { limit: std::time::Duration },
     #[error(
-        "exec: statement returns more than {limit} rows, the row limit; raise it with --max-rows N (`:max-rows` in the shell) or add LIMIT"
+        "exec: statement returns more than {limit} {}, the row limit; raise it with --max-rows N (`:max-rows` in the shell) or add LIMIT",
+        if *limit == 1 { "row" } else { "rows" }
     )]
     TooManyRows { limit: u64 },
     #[error(

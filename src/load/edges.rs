@@ -59,12 +59,14 @@ impl Loader<'_> {
                     }
                 }
                 read = batch.offset;
-                progress(done + read, total);
+                let rows = graph.node_count() + graph.rel_count();
+                progress(done + read, total, rows as u64);
             }
             Ok::<(), Failure>(())
         })?;
         self.done += read;
-        (self.progress)(self.done, self.total.max(self.done));
+        let rows = self.graph.node_count() + self.graph.rel_count();
+        (self.progress)(self.done, self.total.max(self.done), rows as u64);
         Ok(())
     }
 }

@@ -32,6 +32,48 @@ impl fmt::Display for Position {
 /// and a failed save leaves the target folder as it was.
 #[derive(Debug, Error)]
 pub enum LoadError {
+    /// A line of a JSON Lines file (`--ftm`, `--jsonl`) is not a JSON object of the
+    /// expected shape.
+    #[error("load: {file}: line {line}: {message}")]
+    BadJsonLine {
+        file: String,
+        line: u64,
+        message: String,
+    },
+    /// A FollowTheMoney entity names a schema FollowTheMoney does not have, or an
+    /// abstract one.
+    #[error("load: {file}: line {line}: unknown FollowTheMoney schema {schema:?}{hint}")]
+    UnknownSchema {
+        file: String,
+        line: u64,
+        schema: String,
+        hint: String,
+    },
+    /// A FollowTheMoney entity has a property its schema does not define.
+    #[error("load: {file}: line {line}: the {schema} schema has no property {property:?}")]
+    UnknownProperty {
+        file: String,
+        line: u64,
+        schema: String,
+        property: String,
+    },
+    /// An entity or relationship refers to one no file defines.
+    #[error("load: {file}: line {line}: {what} refers to {id}, which no loaded file defines")]
+    DanglingReference {
+        file: String,
+        line: u64,
+        what: String,
+        id: String,
+    },
+    /// Two lines give one id to different things (a Person and a Company).
+    #[error("load: {file}: line {line}: id {id:?} is already a {before}, here it is a {now}")]
+    ConflictingId {
+        file: String,
+        line: u64,
+        id: String,
+        before: String,
+        now: String,
+    },
     /// Reading or writing a file failed.
     #[error("load: {path}: {source}")]
     Io {
@@ -115,7 +157,11 @@ pub enum LoadError {
     )]
     MissingEdgeColumn { file: String, column: &'static str },
     /// A record whose number of cells differs from the header's.
-    #[error("load: {file}: {pos}: {found} cells, but the header has {expected} columns")]
+    #[error(
+        "load: {file}: {pos}: {found} {}, but the header has {expected} {}",
+        if *.found == 1 { "cell" } else { "cells" },
+        if *.expected == 1 { "column" } else { "columns" }
+    )]
     WrongCellCount {
         file: String,
         pos: Position,

@@ -20,8 +20,11 @@
 mod cell;
 mod edges;
 mod error;
+pub mod ftm;
+mod ftm_schema;
 mod header;
 mod ids;
+pub mod jsonl;
 mod nodes;
 mod reader;
 mod save;
@@ -33,6 +36,8 @@ use std::path::{Path, PathBuf};
 use crate::graph::{Graph, NodeId, Props, Symbol, Value};
 
 pub use error::{LoadError, Position};
+pub use ftm::load_ftm;
+pub use jsonl::load_jsonl;
 pub use save::{Layout, SaveSummary, save_dir, save_dir_with};
 
 use cell::parse_cell;
@@ -93,17 +98,18 @@ impl Sources {
 /// # Errors
 /// Any [`LoadError`]; the graph is returned only when every file loaded.
 pub fn load(sources: &Sources) -> Result<Graph, LoadError> {
-    load_with_progress(sources, &mut |_, _| {})
+    load_with_progress(sources, &mut |_, _, _| {})
 }
 
-/// Like [`load`], calling `progress(bytes_done, bytes_total)` as the files are read
+/// Like [`load`], calling `progress(bytes_done, bytes_total, rows_done)` as the files are
+/// read (rows are the nodes and relationships added so far)
 /// (about every megabyte, and once at the end of each file).
 ///
 /// # Errors
 /// As [`load`].
 pub fn load_with_progress(
     sources: &Sources,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(u64, u64, u64),
 ) -> Result<Graph, LoadError> {
     let mut total = 0;
     for path in sources.nodes.iter().chain(&sources.edges) {
@@ -191,7 +197,7 @@ pub fn load_files(nodes: &[PathBuf], edges: &[PathBuf]) -> Result<Graph, LoadErr
 /// Any [`LoadError`] but [`LoadError::Io`].
 pub fn load_readers(nodes: &[(&str, &[u8])], edges: &[(&str, &[u8])]) -> Result<Graph, LoadError> {
     let total = nodes.iter().chain(edges).map(|(_, b)| b.len() as u64).sum();
-    let mut ignore = |_, _| {};
+    let mut ignore = |_, _, _| {};
     let mut loader = Loader::new(&mut ignore, total);
     for (files, kind) in [(nodes, FileKind::Nodes), (edges, FileKind::Edges)] {
         for (name, bytes) in files {
@@ -237,7 +243,7 @@ struct Loader<'p> {
     /// Each node file with the first node it created: nodes are numbered in load order,
     /// so a node's record number is recovered from its id (for duplicate-id messages).
     node_files: Vec<(String, u32)>,
-    progress: &'p mut dyn FnMut(u64, u64),
+    progress: &'p mut dyn FnMut(u64, u64, u64),
     done: u64,
     total: u64,
 }
@@ -268,7 +274,7 @@ impl<'a> Here<'a> {
 }
 
 impl<'p> Loader<'p> {
-    fn new(progress: &'p mut dyn FnMut(u64, u64), total: u64) -> Loader<'p> {
+    fn new(progress: &'p mut dyn FnMut(u64, u64, u64), total: u64) -> Loader<'p> {
         Loader {
             graph: Graph::new(),
             ids: IdMap::default(),

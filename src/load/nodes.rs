@@ -34,12 +34,14 @@ impl Loader<'_> {
                     self.add_node(&here, id, labels, &mut values)?;
                 }
                 read = batch.offset;
-                (self.progress)(self.done + read, self.total);
+                let rows = self.graph.node_count() + self.graph.rel_count();
+                (self.progress)(self.done + read, self.total, rows as u64);
             }
             Ok::<(), Failure>(())
         })?;
         self.done += read;
-        (self.progress)(self.done, self.total.max(self.done));
+        let rows = self.graph.node_count() + self.graph.rel_count();
+        (self.progress)(self.done, self.total.max(self.done), rows as u64);
         Ok(())
     }
 

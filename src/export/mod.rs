@@ -33,6 +33,10 @@
 //! - [`Format::Dot`], [`Format::Mermaid`]: the nodes, relationships and paths the result
 //!   mentions as a graph ([`crate::picture`]); values that are not graph elements are
 //!   left out.
+//! - [`Format::Graphml`], [`Format::Gexf`], [`Format::Ftm`]: the same graph for other
+//!   tools: GraphML ([`graphml`]) for Gephi, yEd and networkx, GEXF 1.3 ([`gexf`]) with
+//!   the relationships' dates as spells for Gephi's timeline, and FollowTheMoney
+//!   entities ([`ftm`]) for Aleph and OpenSanctions. Each is one document per result.
 //!
 //! A result without columns (`CREATE` without `RETURN`, `COPY`) prints its message and
 //! what it changed in table mode, and nothing in the other formats. Several results
@@ -45,12 +49,22 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use comfy_table::{CellAlignment, Table, presets};
 use thiserror::Error;
 
 use crate::graph::{NodeId, RelId, Value};
 use crate::picture;
 use crate::result::ResultSet;
+
+mod elements;
+pub mod ftm;
+pub mod gexf;
+pub mod graphml;
+mod table;
+
+pub use ftm::write_ftm;
+pub use gexf::write_gexf;
+pub use graphml::write_graphml;
+pub use table::{MIN_WIDTH as MIN_TABLE_WIDTH, terminal_width, write_table, write_table_to_width};
 
 /// Why a result could not be written.
 #[derive(Debug, Error)]
@@ -114,17 +128,26 @@ pub enum Format {
     Dot,
     /// A Mermaid flowchart of the nodes, relationships and paths in the result.
     Mermaid,
+    /// A GraphML document of the nodes and relationships in the result.
+    Graphml,
+    /// A GEXF 1.3 document, relationships' dates as spells.
+    Gexf,
+    /// FollowTheMoney entities, one JSON object per line.
+    Ftm,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 9] = [
         Format::Table,
         Format::Csv,
         Format::Json,
         Format::Jsonl,
         Format::Dot,
         Format::Mermaid,
+        Format::Graphml,
+        Format::Gexf,
+        Format::Ftm,
     ];
 
     /// The format's name, as `--format` and `:mode` take it.
@@ -136,6 +159,9 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
+            Format::Graphml => "graphml",
+            Format::Gexf => "gexf",
+            Format::Ftm => "ftm",
         }
     }
 }
@@ -155,7 +181,10 @@ impl FromStr for Format {
             .into_iter()
             .find(|f| f.name() == name)
             .ok_or_else(|| {
-                format!("unknown format `{s}` (expected table, csv, json, jsonl, dot or mermaid)")
+                format!(
+                    "unknown format `{s}` (expected table, csv, json, jsonl, dot, mermaid, \
+                     graphml, gexf or ftm)"
+                )
             })
     }
 }
@@ -170,13 +199,30 @@ pub fn write(
     out: impl Write,
     elapsed: Option<Duration>,
 ) -> Result<(), ExportError> {
+    write_to_width(result, format, out, elapsed, None)
+}
+
+/// Like [`write`], fitting a table into `width` columns ([`write_table_to_width`]).
+///
+/// # Errors
+/// [`ExportError::Io`] when the output fails.
+pub fn write_to_width(
+    result: &ResultSet,
+    format: Format,
+    out: impl Write,
+    elapsed: Option<Duration>,
+    width: Option<u16>,
+) -> Result<(), ExportError> {
     match format {
-        Format::Table => write_table(result, out, elapsed),
+        Format::Table => write_table_to_width(result, out, elapsed, width),
         Format::Csv => write_csv(result, out),
         Format::Json => write_json(result, out),
         Format::Jsonl => write_jsonl(result, out),
         Format::Dot => write_picture(result, out, picture::to_dot),
         Format::Mermaid => write_picture(result, out, picture::to_mermaid),
+        Format::Graphml => write_graphml(result, out),
+        Format::Gexf => write_gexf(result, out),
+        Format::Ftm => write_ftm(result, out),
     }
 }
 
@@ -259,69 +305,6 @@ pub fn write_jsonl(result: &ResultSet, out: impl Write) -> Result<(), ExportErro
     }
     out.flush()?;
     Ok(())
-}
-
-/// Writes the result as an aligned table followed by `N rows (t s)` and, if the
-/// statement changed the graph, a summary of the changes. A result without columns
-/// writes its message (if any) and the summary (`no changes` if nothing changed).
-///
-/// # Errors
-/// [`ExportError::Io`] when the output fails.
-pub fn write_table(
-    result: &ResultSet,
-    mut out: impl Write,
-    elapsed: Option<Duration>,
-) -> Result<(), ExportError> {
-    let time = elapsed.map_or(String::new(), |d| format!(" ({:.3} s)", d.as_secs_f64()));
-    if !result.columns.is_empty() {
-        writeln!(out, "{}", build_table(result))?;
-        let n = result.rows.len();
-        writeln!(out, "{n} {}{time}", if n == 1 { "row" } else { "rows" })?;
-        if !result.stats.is_empty() {
-            writeln!(out, "{}", result.stats.summary())?;
-        }
-    } else {
-        if let Some(message) = &result.message {
-            writeln!(out, "{message}")?;
-        }
-        if !result.stats.is_empty() {
-            writeln!(out, "{}{time}", result.stats.summary())?;
-        } else if result.message.is_none() {
-            writeln!(out, "no changes{time}")?;
-        }
-    }
-    out.flush()?;
-    Ok(())
-}
-
-fn build_table(result: &ResultSet) -> Table {
-    let mut table = Table::new();
-    table.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners());
-    table.set_header(result.columns.clone());
-    for row in &result.rows {
-        table.add_row(row.iter().map(|v| result.render(v)).collect::<Vec<_>>());
-    }
-    for i in 0..result.columns.len() {
-        if is_numeric_column(result, i)
-            && let Some(column) = table.column_mut(i)
-        {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    table
-}
-
-/// A column whose values are all numbers (nulls aside) reads best right-aligned.
-fn is_numeric_column(result: &ResultSet, i: usize) -> bool {
-    let mut any = false;
-    for row in &result.rows {
-        match row.get(i) {
-            Some(Value::Int(_) | Value::Float(_)) => any = true,
-            Some(Value::Null) | None => {}
-            Some(_) => return false,
-        }
-    }
-    any
 }
 
 /// Writes a file by writing a temporary file in the same folder and renaming it over
