@@ -235,6 +235,32 @@ pub fn remove_staging(dir: &Path) -> Result<(), JournalError> {
     }
 }
 
+/// Removes the temporary files (`.datatrail-*.tmp`) that a crash left in `dir` while a
+/// file was being replaced. One written to in the last minute may belong to a process
+/// writing there right now (`COPY ... TO` another file of the folder) and is left alone.
+pub fn remove_stale_temps(dir: &Path) -> Result<(), JournalError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return Err(io_at(dir)(e)),
+    };
+    let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".datatrail-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < stale);
+        if old && entry.file_type().is_ok_and(|t| t.is_file()) {
+            fs::remove_file(entry.path()).map_err(io_at(&entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Replaces `path` by a file holding `bytes`, so that a crash leaves either the old file
 /// or the whole new one; the folder entry is flushed too.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), JournalError> {
