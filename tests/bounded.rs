@@ -207,3 +207,55 @@ fn values_within_the_budget_are_still_built() {
         .success()
         .stdout("n\n1048576\n");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Random chains with random shortcuts and an unbounded pattern, in process: the
+    /// answer or the timeout's error, never a stack overflow (which would end the test
+    /// binary). Each case's chain is long enough that a recursive walk overflows.
+    #[test]
+    fn unbounded_patterns_over_random_chains_end_in_an_answer_or_the_timeout(
+        n in 20_000usize..60_000,
+        extra in proptest::collection::vec((0usize..60_000, 0usize..60_000), 0..200),
+        pattern in 0usize..4,
+    ) {
+        let mut edges = String::from(":START_ID,:END_ID,:TYPE\n");
+        for i in 1..n {
+            edges.push_str(&format!("c{},c{i},NEXT\n", i - 1));
+        }
+        for (a, b) in extra {
+            edges.push_str(&format!("c{},c{},MORE\n", a % n, b % n));
+        }
+        let nodes: String = std::iter::once("id:ID,name\n".to_string())
+            .chain((0..n).map(|i| format!("c{i},c{i}\n")))
+            .collect();
+        let graph = datatrail::load::load_readers(
+            &[("nodes.csv", nodes.as_bytes())],
+            &[("edges.csv", edges.as_bytes())],
+        )
+        .unwrap();
+        let mut db = datatrail::Database::with_graph(graph);
+        db.set_limits(datatrail::limits::Limits {
+            timeout: Some(Duration::from_millis(300)),
+            ..Default::default()
+        });
+        let query = [
+            "MATCH (a {name: 'c0'})-[*]->(b) RETURN count(*)",
+            "MATCH p = (a {name: 'c0'})-[*]->(b) RETURN max(length(p))",
+            "MATCH p = shortestPath((a {name: 'c0'})-[*]->(b {name: $last})) RETURN length(p)",
+            "RETURN size(reduce(l = [], i IN range(1, 100000) | [l]))",
+        ][pattern]
+        .replace("$last", &format!("'c{}'", n - 1));
+        match db.execute(&query) {
+            Ok(_) => {}
+            Err(err) => {
+                let text = err.to_string();
+                proptest::prop_assert!(
+                    text.contains("timeout") || text.contains("levels deep"),
+                    "{query}: {text}"
+                );
+            }
+        }
+    }
+}
