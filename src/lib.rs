@@ -398,7 +398,7 @@ fn copy_to(
         path: path.to_string(),
         message,
     };
-    if let Some(why) = lock::dataset_file_in_use(target, open.map(journal::Journal::dir)) {
+    if let Some(why) = journal::fold::dataset_file_in_use(target, open.map(journal::Journal::dir)) {
         return Err(failed(why).into());
     }
     let write = |render: fn(&ResultSet, &mut dyn std::io::Write) -> Result<(), ExportError>| {
