@@ -371,7 +371,7 @@ impl Database {
             results.push(match &plan.copy_to {
                 // A replayed `COPY (CREATE ...) TO` changes the graph, not the file again.
                 Some(path) if run == Run::Live => {
-                    let copied = copy_to(&result, path, &self.interrupt);
+                    let copied = copy_to(&result, path, self.journal.as_ref(), &self.interrupt);
                     // A big result is freed on the side, not before Ctrl-C is answered.
                     exec::discard(result);
                     copied?
@@ -426,9 +426,15 @@ enum Run {
 
 /// `COPY (query) TO 'path'`: writes the result in the format the file's extension names
 /// (`.csv`, `.json`, `.jsonl`, `.dot`, `.mmd`, `.graphml`, `.gexf`, `.ftm.json` or
-/// `.ftm`, or `.svg` / `.png` / `.pdf` through Graphviz), atomically, and reports how many rows it wrote. Ctrl-C while writing
-/// leaves the file as it was.
-fn copy_to(result: &ResultSet, path: &str, interrupt: &AtomicBool) -> Result<ResultSet, Error> {
+/// `.ftm`, or `.svg` / `.png` / `.pdf` through Graphviz), atomically, and reports how
+/// many rows it wrote. Ctrl-C while writing leaves the file as it was. A file of the
+/// dataset `open` (this database's) or of another open or locked one is refused.
+fn copy_to(
+    result: &ResultSet,
+    path: &str,
+    open: Option<&journal::Journal>,
+    interrupt: &AtomicBool,
+) -> Result<ResultSet, Error> {
     let target = std::path::Path::new(path);
     let extension = target
         .extension()
@@ -445,6 +451,9 @@ fn copy_to(result: &ResultSet, path: &str, interrupt: &AtomicBool) -> Result<Res
         path: path.to_string(),
         message,
     };
+    if let Some(why) = journal::fold::dataset_file_in_use(target, open.map(journal::Journal::dir)) {
+        return Err(failed(why).into());
+    }
     let write = |render: fn(&ResultSet, &mut dyn std::io::Write) -> Result<(), ExportError>| {
         export::write_file_atomically(target, |w| {
             render(result, &mut limits::Interruptible::new(w, interrupt))

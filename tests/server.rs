@@ -26,7 +26,7 @@ impl Server {
             &["--auth", "none"][..]
         };
         let mut child = Command::new(env!("CARGO_BIN_EXE_datatrail"))
-            .args(["serve", "--bolt", "127.0.0.1:0"])
+            .args(["serve", "--bolt", "127.0.0.1:0", "--http", "127.0.0.1:0"])
             .args(open)
             .args(args)
             .env_remove("DATATRAIL_AUTH")

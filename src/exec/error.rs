@@ -24,6 +24,8 @@ pub enum ExecError {
         crate::limits::format_size(*budget)
     )]
     OutOfMemory { budget: u64 },
+    #[error("exec: a value nests lists and maps more than {limit} levels deep")]
+    TooDeep { limit: usize },
     #[error("exec: type mismatch: {message}")]
     TypeMismatch { message: String, span: Span },
     #[error("exec: {message}")]
@@ -65,6 +67,7 @@ impl ExecError {
             | ExecError::Timeout { .. }
             | ExecError::TooManyRows { .. }
             | ExecError::OutOfMemory { .. }
+            | ExecError::TooDeep { .. }
             | ExecError::DeleteConnectedNode
             | ExecError::UpdateInSubquery { .. }
             | ExecError::Copy { .. } => None,
@@ -86,6 +89,7 @@ impl ExecError {
             | ExecError::Timeout { .. }
             | ExecError::TooManyRows { .. }
             | ExecError::OutOfMemory { .. }
+            | ExecError::TooDeep { .. }
             | ExecError::UpdateInSubquery { .. }
             | ExecError::Copy { .. } => "RuntimeError",
         }

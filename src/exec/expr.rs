@@ -31,7 +31,14 @@ impl Reader<'_> {
         match &expr.kind {
             ExprKind::Const(v) => Ok(v.clone()),
             ExprKind::Param(name) => self.parameter(name, span),
-            ExprKind::Slot(slot) => Ok(get(row, *slot).clone()),
+            ExprKind::Slot(slot) => {
+                let value = get(row, *slot);
+                // A list or map is copied deep: charge the copy before making it.
+                if matches!(value, Value::List(_) | Value::Map(_)) {
+                    self.charge(super::extent::extent(value, usize::MAX).bytes)?;
+                }
+                Ok(value.clone())
+            }
             ExprKind::Property { base, key } => {
                 let base = self.eval(base, row)?;
                 self.property(&base, key, span)
@@ -148,9 +155,10 @@ impl Reader<'_> {
         let Some(items) = self.list_operand(list, row)? else {
             return Ok(Value::Null);
         };
+        self.charge(items.len() * std::mem::size_of::<Value>())?;
         let mut out = Vec::new();
         for item in items {
-            self.check_limits()?;
+            self.ctx.check_now()?;
             set(row, slot, item.clone());
             if let Some(f) = filter
                 && !matches!(self.eval(f, row)?, Value::Bool(true))
@@ -211,9 +219,12 @@ impl Reader<'_> {
         };
         set(row, accumulator, init);
         for item in items {
-            self.check_limits()?;
+            // One step can double the accumulator: read the clock and the heap each time,
+            // and keep the accumulator shallow enough to compare, print and drop.
+            self.ctx.check_now()?;
             set(row, slot, item);
             let next = self.eval(expr, row)?;
+            super::extent::check_depth(&next)?;
             set(row, accumulator, next);
         }
         Ok(get(row, accumulator).clone())
@@ -392,6 +403,9 @@ impl Reader<'_> {
         if op == BinaryOp::RegexMatch {
             return self.regex_match(l, r, span);
         }
+        if op == BinaryOp::Add {
+            self.charge(sum_bytes(&l, &r))?;
+        }
         binary(op, l, r, span)
     }
 
@@ -564,6 +578,23 @@ fn arithmetic(message: &str, span: Span) -> ExecError {
 }
 
 /// Every binary operator but the logical ones and `=~`.
+/// About how many bytes `l + r` allocates, when it concatenates strings or lists.
+fn sum_bytes(l: &Value, r: &Value) -> usize {
+    let size = |v: &Value| match v {
+        Value::String(s) => s.len(),
+        Value::List(items) => super::extent::extent(v, usize::MAX)
+            .bytes
+            .max(items.len() * std::mem::size_of::<Value>()),
+        _ => std::mem::size_of::<Value>(),
+    };
+    match (l, r) {
+        (Value::String(_) | Value::List(_), _) | (_, Value::String(_) | Value::List(_)) => {
+            size(l).saturating_add(size(r))
+        }
+        _ => 0,
+    }
+}
+
 pub(crate) fn binary(op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Value> {
     use Value::*;
     match op {

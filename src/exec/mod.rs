@@ -13,6 +13,7 @@ mod chain;
 mod describe;
 mod error;
 mod expr;
+mod extent;
 mod functions;
 mod groups;
 mod matching;
@@ -70,6 +71,10 @@ pub struct Context<'a> {
 /// timeout and the budget are checked about every millisecond.
 const CHECKS_PER_READING: u32 = 1024;
 
+/// Values of at least this many bytes are charged against the memory budget before they
+/// are built ([`Context::charge`]); smaller ones are left to the sampled readings.
+const CHARGED_AT_ONCE: usize = 64 * 1024;
+
 impl<'a> Context<'a> {
     pub fn new(params: &'a Params, interrupt: &'a AtomicBool) -> Context<'a> {
         Context {
@@ -124,18 +129,55 @@ impl<'a> Context<'a> {
             return Ok(());
         }
         self.countdown.set(CHECKS_PER_READING);
-        self.check_clock_and_heap()
+        self.check_clock_and_heap(0)
     }
 
-    fn check_clock_and_heap(&self) -> Result<()> {
+    /// Like [`Context::check`], but reads the clock and the heap now: for steps that can
+    /// each take long or build much (a step of `reduce`), where sampling one check in
+    /// [`CHECKS_PER_READING`] would let a few steps run far past the limits.
+    ///
+    /// # Errors
+    /// As [`Context::check`].
+    pub fn check_now(&self) -> Result<()> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            return Err(ExecError::Interrupted);
+        }
+        self.check_clock_and_heap(0)
+    }
+
+    /// Charges a value of about `bytes` before it is built: a large one is refused when
+    /// the heap would outgrow the memory budget with it, so that one step (doubling a
+    /// string, `range` of a billion) cannot allocate far past the budget before the next
+    /// reading notices. Small ones count as a [`Context::check`].
+    ///
+    /// # Errors
+    /// As [`Context::check`].
+    pub fn charge(&self, bytes: usize) -> Result<()> {
+        if bytes < CHARGED_AT_ONCE {
+            return self.check();
+        }
+        if self.interrupt.load(Ordering::Relaxed) {
+            return Err(ExecError::Interrupted);
+        }
+        self.check_clock_and_heap(bytes)
+    }
+
+    /// Fails past the timeout, or when the heap, grown by `extra` bytes about to be
+    /// allocated, would be past the memory budget.
+    fn check_clock_and_heap(&self, extra: usize) -> Result<()> {
         if let Some(limit) = self.limits.timeout
             && self.started.elapsed() > limit
         {
             return Err(ExecError::Timeout { limit });
         }
+        if let Some(budget) = self.limits.memory
+            && extra as u64 > budget
+        {
+            return Err(ExecError::OutOfMemory { budget });
+        }
         if let (Some(budget), Some(start)) = (self.limits.memory, self.heap_at_start) {
             let now = limits::heap_bytes().unwrap_or(start);
-            if now.saturating_sub(start) as u64 > budget {
+            if now.saturating_sub(start).saturating_add(extra) as u64 > budget {
                 return Err(ExecError::OutOfMemory { budget });
             }
         }
@@ -430,6 +472,11 @@ impl<'a> Reader<'a> {
     /// that are not matching steps): see [`Context::check`].
     pub(crate) fn check_limits(&self) -> Result<()> {
         self.ctx.check()
+    }
+
+    /// Charges a value of about `bytes` before building it ([`Context::charge`]).
+    pub(crate) fn charge(&self, bytes: usize) -> Result<()> {
+        self.ctx.charge(bytes)
     }
 
     /// Counts one matching step and checks the limits ([`Context::check`]).

@@ -235,6 +235,74 @@ pub fn remove_staging(dir: &Path) -> Result<(), JournalError> {
     }
 }
 
+/// Why `target` must not be written by anything but the dataset itself: it is a data
+/// file (`nodes.csv`, `edges-2.csv`, `sources.csv`, a `datatrail.*` file) of a folder
+/// that is a dataset in use, one with a lock file or a journal. Writing there behind
+/// the dataset's back would replace what the journal replays onto, or what another
+/// process has loaded. `open` is the dataset folder this process has loaded, if any,
+/// which counts as in use without a lock file. `None` for any other path.
+pub fn dataset_file_in_use(target: &Path, open: Option<&Path>) -> Option<String> {
+    let name = target.file_name()?.to_str()?;
+    let numbered = |stem: &str| {
+        let rest = name.strip_prefix(stem).and_then(|r| r.strip_suffix(".csv"));
+        rest.is_some_and(|r| r.is_empty() || r.strip_prefix('-').is_some_and(is_number))
+    };
+    let data_file =
+        ["nodes", "edges", "sources"].into_iter().any(numbered) || name.starts_with("datatrail.");
+    if !data_file {
+        return None;
+    }
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let same = |a: &Path, b: &Path| match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let in_use = open.is_some_and(|open| same(open, dir))
+        || [crate::lock::LOCK_FILE, JOURNAL_FILE]
+            .iter()
+            .any(|f| dir.join(f).exists());
+    in_use.then(|| {
+        format!(
+            "{} is a file of the dataset in {}, which is open or locked; write the data with --save or to another file",
+            name,
+            dir.display()
+        )
+    })
+}
+
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Removes the temporary files (`.datatrail-*.tmp`) that a crash left in `dir` while a
+/// file was being replaced. One written to in the last minute may belong to a process
+/// writing there right now (`COPY ... TO` another file of the folder) and is left alone.
+pub fn remove_stale_temps(dir: &Path) -> Result<(), JournalError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return Err(io_at(dir)(e)),
+    };
+    let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".datatrail-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < stale);
+        if old && entry.file_type().is_ok_and(|t| t.is_file()) {
+            fs::remove_file(entry.path()).map_err(io_at(&entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Replaces `path` by a file holding `bytes`, so that a crash leaves either the old file
 /// or the whole new one; the folder entry is flushed too.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), JournalError> {

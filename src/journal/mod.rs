@@ -365,6 +365,7 @@ impl Journal {
             });
         }
         fold::remove_staging(&self.dir)?;
+        fold::remove_stale_temps(&self.dir)?;
         let path = self.dir.join(JOURNAL_FILE);
         if self.seen_len.is_none() {
             fold::write_atomically(&path, &header(self.generation))?;

@@ -323,7 +323,7 @@ impl Settings {
                 .with_limits(&self.limits);
             let result = exec::execute_read_only(plan, graph, &ctx)?;
             results.push(match &plan.copy_to {
-                Some(path) => copy_to(&result, path, &interrupt)?,
+                Some(path) => copy_to(&result, path, None, &interrupt)?,
                 None => result,
             });
         }

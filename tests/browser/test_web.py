@@ -32,7 +32,7 @@ TWITTER_CHAIN = (
 def server(tmp_path_factory):
     binary = os.environ.get("DATATRAIL_BIN", str(ROOT / "target/release/datatrail"))
     process = subprocess.Popen(
-        [binary, "serve", "--http", "127.0.0.1:0", "--auth", f"{USER}/{PASSWORD}"],
+        [binary, "serve", "--bolt", "127.0.0.1:0", "--http", "127.0.0.1:0", "--auth", f"{USER}/{PASSWORD}"],
         stderr=subprocess.PIPE,
         text=True,
     )

@@ -18,7 +18,7 @@ class Server:
 
     def __init__(self, *args, env=None):
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--bolt", "127.0.0.1:0", *args],
+            [BIN, "serve", "--bolt", "127.0.0.1:0", "--http", "127.0.0.1:0", *args],
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             text=True,

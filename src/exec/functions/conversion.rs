@@ -5,7 +5,7 @@ use crate::graph::Value;
 use crate::plan::functions::Function as F;
 
 use super::{Args, Impl, Reader};
-use crate::exec::Result;
+use crate::exec::{ExecError, Result};
 
 pub(super) fn implementation(function: F) -> Option<Impl> {
     Some(match function {
@@ -37,7 +37,17 @@ fn to_string(_: &Reader, args: Args) -> Result<Value> {
 fn to_integer(_: &Reader, mut args: Args) -> Result<Value> {
     match args.take(0) {
         first @ Value::Int(_) => Ok(first),
-        Value::Float(f) if f.is_finite() => Ok(Value::Int(f.trunc() as i64)),
+        Value::Float(f) if f.is_finite() => match float_to_integer(f) {
+            Some(i) => Ok(Value::Int(i)),
+            None if or_null(&args) => Ok(Value::Null),
+            None => Err(ExecError::Arithmetic {
+                message: format!(
+                    "toInteger(): {} is out of the integer range",
+                    crate::graph::value::format_float(f)
+                ),
+                span: args.span,
+            }),
+        },
         Value::String(s) => Ok(parse_integer(&s).map_or(Value::Null, Value::Int)),
         Value::Bool(b) => Ok(Value::Int(b as i64)),
         _ if or_null(&args) => Ok(Value::Null),
@@ -74,8 +84,17 @@ fn parse_integer(s: &str) -> Option<i64> {
     let t = s.trim();
     t.parse::<i64>().ok().or_else(|| {
         let f: f64 = t.parse().ok()?;
-        f.is_finite().then_some(f.trunc() as i64)
+        float_to_integer(f)
     })
+}
+
+/// `f` without its fraction, when that fits an integer (a cast would saturate:
+/// `1e20` would become 9223372036854775807).
+fn float_to_integer(f: f64) -> Option<i64> {
+    // 2^63 is exact as a float; every float below it and at least -2^63 fits.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    let t = f.trunc();
+    (t.is_finite() && (-LIMIT..LIMIT).contains(&t)).then_some(t as i64)
 }
 
 /// `toString`'s text of a value, `None` for values it does not convert.

@@ -92,7 +92,14 @@ fn range(reader: &Reader, args: Args) -> Result<Value> {
     if step == 0 {
         return Err(invalid("range() step cannot be 0".into()));
     }
-    let mut out = Vec::new();
+    // The length is known before the list is built: refuse or charge it up front.
+    let span_len = (i128::from(end) - i128::from(start)) / i128::from(step) + 1;
+    let len = usize::try_from(span_len.max(0)).unwrap_or(usize::MAX);
+    if len > MAX_RANGE {
+        return Err(invalid("range() is too large".into()));
+    }
+    reader.charge(len * std::mem::size_of::<Value>())?;
+    let mut out = Vec::with_capacity(len);
     let mut i = start;
     while (step > 0 && i <= end) || (step < 0 && i >= end) {
         out.push(Value::Int(i));

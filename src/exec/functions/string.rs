@@ -43,11 +43,14 @@ fn rtrim(_: &Reader, args: Args) -> Result<Value> {
     Ok(Value::from(args.string(0)?.trim_end()))
 }
 
-fn split(_: &Reader, args: Args) -> Result<Value> {
+fn split(reader: &Reader, args: Args) -> Result<Value> {
     if args.get(1).is_null() {
         return Ok(Value::Null);
     }
     let (s, sep) = (args.string(0)?, args.string(1)?);
+    // At most a part per separator (or per character), each a value and its text.
+    let parts = s.len() / sep.len().max(1) + 1;
+    reader.charge(parts.saturating_mul(std::mem::size_of::<Value>() + 16))?;
     let parts: Vec<Value> = if sep.is_empty() {
         s.chars().map(|c| Value::from(c.to_string())).collect()
     } else {
@@ -97,10 +100,18 @@ fn kept_chars(args: &Args) -> Result<(Vec<char>, usize)> {
     Ok((chars, n))
 }
 
-fn replace(_: &Reader, args: Args) -> Result<Value> {
+fn replace(reader: &Reader, args: Args) -> Result<Value> {
     if args.get(1).is_null() || args.get(2).is_null() {
         return Ok(Value::Null);
     }
     let s = args.string(0)?;
-    Ok(Value::from(s.replace(args.string(1)?, args.string(2)?)))
+    let (from, to) = (args.string(1)?, args.string(2)?);
+    // The most the result can take: every match (or, for "", every gap between
+    // characters) replaced; charged before the string is built.
+    let matches = match from.len() {
+        0 => s.chars().count() + 1,
+        n => s.len() / n,
+    };
+    reader.charge(s.len().saturating_add(matches.saturating_mul(to.len())))?;
+    Ok(Value::from(s.replace(from, to)))
 }

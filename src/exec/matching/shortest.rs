@@ -315,29 +315,41 @@ fn collect_paths(
     out: &mut Vec<Path>,
     check: &dyn Fn() -> Result<()>,
 ) -> Result<()> {
-    check()?;
-    if at == from && (!suffix.is_empty() || !preds.contains_key(&at)) {
-        let mut path = Path {
-            nodes: vec![from],
-            rels: Vec::new(),
+    // A stack of (node, next predecessor to try) in place of recursion: a shortest path
+    // across a chain of a million nodes is a million hops long. `suffix` holds the hop
+    // into each frame but the first.
+    let mut stack: Vec<(NodeId, usize)> = vec![(at, 0)];
+    while let Some((node, tried)) = stack.last_mut() {
+        let node = *node;
+        if *tried == 0 {
+            check()?;
+            if node == from && (!suffix.is_empty() || !preds.contains_key(&node)) {
+                let mut path = Path {
+                    nodes: vec![from],
+                    rels: Vec::new(),
+                };
+                for (rel, node) in suffix.iter().rev() {
+                    path.rels.push(*rel);
+                    path.nodes.push(*node);
+                }
+                out.push(path);
+                if !all {
+                    return Ok(());
+                }
+                stack.pop();
+                suffix.truncate(stack.len().saturating_sub(1));
+                continue;
+            }
+        }
+        let hop = preds.get(&node).and_then(|list| list.get(*tried));
+        let Some(&(prev, rel)) = hop else {
+            stack.pop();
+            suffix.truncate(stack.len().saturating_sub(1));
+            continue;
         };
-        for (rel, node) in suffix.iter().rev() {
-            path.rels.push(*rel);
-            path.nodes.push(*node);
-        }
-        out.push(path);
-        return Ok(());
-    }
-    let Some(list) = preds.get(&at) else {
-        return Ok(());
-    };
-    for (prev, rel) in list {
-        suffix.push((*rel, at));
-        collect_paths(*prev, from, preds, suffix, all, out, check)?;
-        suffix.pop();
-        if !all && !out.is_empty() {
-            return Ok(());
-        }
+        *tried += 1;
+        suffix.push((rel, node));
+        stack.push((prev, 0));
     }
     Ok(())
 }

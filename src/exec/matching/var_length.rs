@@ -175,48 +175,96 @@ impl Reader<'_> {
 
     /// Depth-first walk: every trail (no relationship twice) within the length bounds.
     /// Under TIME ORDERED, a hop dated before `last` is not taken, so what is pruned is
-    /// never expanded.
+    /// never expanded. The walk keeps its own stack of open nodes, one frame per hop, so
+    /// that a trail as long as the graph (a chain of a million nodes) needs no deeper call
+    /// stack than a short one; `on_walk` answers "is this relationship on the trail?" in
+    /// constant time however long the trail gets.
     #[allow(clippy::too_many_arguments)]
     fn walk(
         &self,
         op: &VarExpand,
-        at: NodeId,
+        from: NodeId,
         walk: &mut Vec<RelId>,
         last: &Value,
         row: &Row,
         scratch: &mut Row,
         next: &mut Next,
     ) -> Result<Flow> {
+        struct Frame<I> {
+            rels: I,
+            last: Value,
+        }
+        let mut on_walk: HashSet<RelId, foldhash::fast::RandomState> = HashSet::default();
+        let mut stack = Vec::new();
         self.step()?;
-        let depth = walk.len() as u64;
-        if depth >= op.min && self.emit_walk(op, at, walk, last, row, next)? == Flow::Stop {
-            return Ok(Flow::Stop);
+        match self.open_walk(op, from, walk, last, row, next)? {
+            Some(Flow::Stop) => return Ok(Flow::Stop),
+            Some(Flow::Continue) => stack.push(Frame {
+                rels: self.graph.rels_of(from, op.direction),
+                last: last.clone(),
+            }),
+            None => {}
         }
-        if op.max.is_some_and(|max| depth >= max) {
-            return Ok(Flow::Continue);
-        }
-        for (rel, other) in self.graph.rels_of(at, op.direction) {
-            if walk.contains(&rel) || self.already_used(rel, &op.unique, row) {
+        while let Some(frame) = stack.last_mut() {
+            let Some((rel, other)) = frame.rels.next() else {
+                stack.pop();
+                if let Some(rel) = walk.pop() {
+                    on_walk.remove(&rel);
+                }
+                continue;
+            };
+            if on_walk.contains(&rel) || self.already_used(rel, &op.unique, row) {
                 continue;
             }
             if !self.rel_matches(rel, &op.rel_filter, scratch)? {
                 continue;
             }
             let next_last = match &op.time {
-                Some(check) => match self.time_step(check, rel, last) {
+                Some(check) => match self.time_step(check, rel, &frame.last) {
                     Some(date) => date,
                     None => continue,
                 },
                 None => Value::Null,
             };
+            self.step()?;
             walk.push(rel);
-            let flow = self.walk(op, other, walk, &next_last, row, scratch, next)?;
-            walk.pop();
-            if flow == Flow::Stop {
-                return Ok(Flow::Stop);
+            match self.open_walk(op, other, walk, &next_last, row, next)? {
+                Some(Flow::Stop) => return Ok(Flow::Stop),
+                Some(Flow::Continue) => {
+                    on_walk.insert(rel);
+                    stack.push(Frame {
+                        rels: self.graph.rels_of(other, op.direction),
+                        last: next_last,
+                    });
+                }
+                None => {
+                    walk.pop();
+                }
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// Reaching `at` by `walk`: emits the trail if it is long enough, then says whether
+    /// to go on from `at` (`Some(Continue)`), stop everything, or not go further (`None`,
+    /// at the maximum length).
+    fn open_walk(
+        &self,
+        op: &VarExpand,
+        at: NodeId,
+        walk: &[RelId],
+        last: &Value,
+        row: &Row,
+        next: &mut Next,
+    ) -> Result<Option<Flow>> {
+        let depth = walk.len() as u64;
+        if depth >= op.min && self.emit_walk(op, at, walk, last, row, next)? == Flow::Stop {
+            return Ok(Some(Flow::Stop));
+        }
+        if op.max.is_some_and(|max| depth >= max) {
+            return Ok(None);
+        }
+        Ok(Some(Flow::Continue))
     }
 
     fn emit_walk(
@@ -242,10 +290,18 @@ impl Reader<'_> {
         if !op.to_filter.is_empty() && !self.node_matches(at, &op.to_filter, &mut r)? {
             return Ok(Flow::Continue);
         }
-        let mut rels: Vec<Value> = walk.iter().map(|r| Value::Rel(*r)).collect();
-        if op.reversed {
-            rels.reverse();
-        }
+        // Nothing reads an unread list: building it would make a long chain's trails
+        // cost the square of its length.
+        let rels = if op.ends_only_candidate {
+            Vec::new()
+        } else {
+            self.charge(walk.len() * std::mem::size_of::<Value>())?;
+            let mut rels: Vec<Value> = walk.iter().map(|r| Value::Rel(*r)).collect();
+            if op.reversed {
+                rels.reverse();
+            }
+            rels
+        };
         set(&mut r, op.rels, Value::List(rels));
         next(r)
     }

@@ -13,7 +13,7 @@ let port
 let driver
 
 before(async () => {
-  server = spawn(BIN, ['serve', '--bolt', '127.0.0.1:0', '--auth', 'neo4j/js-password'], {
+  server = spawn(BIN, ['serve', '--bolt', '127.0.0.1:0', '--http', '127.0.0.1:0', '--auth', 'neo4j/js-password'], {
     stdio: ['ignore', 'ignore', 'pipe']
   })
   let text = ''
