@@ -21,6 +21,7 @@ mod parallel;
 mod rel_counts;
 mod seen;
 mod sort;
+mod stats;
 mod temporal;
 mod write;
 
@@ -34,11 +35,11 @@ pub use error::ExecError;
 pub type Params = std::collections::BTreeMap<String, Value>;
 pub(crate) use parallel::MIN_IDS as PARALLEL_MIN_IDS;
 
-use crate::graph::{Before, Graph, Value};
+use crate::graph::{Graph, Value};
 use crate::limits::{self, Limits};
 use crate::plan::LogicalPlan;
 use crate::plan::logical::{Expr, ExprKind, Op, Pipeline};
-use crate::result::{ResultSet, Stats};
+use crate::result::ResultSet;
 
 /// What a running statement needs besides the graph.
 pub struct Context<'a> {
@@ -238,7 +239,7 @@ pub fn execute(plan: &LogicalPlan, graph: &mut Graph, ctx: &Context) -> Result<R
             }
             let mut result = ResultSet::new(plan.columns.clone(), rows, graph);
             if writes {
-                result.stats = side_effects(&graph.before(&mark), graph, &touched);
+                result.stats = stats::side_effects(&graph.before(&mark), graph, &touched);
             }
             result.steps = ctx.steps.get();
             Ok(result)
@@ -329,85 +330,6 @@ fn collect_rows(plan: &LogicalPlan, ctx: &Context, run: &mut RunPipeline) -> Res
         ctx.check_rows(all_rows.len())?;
     }
     Ok(all_rows)
-}
-
-/// What a statement changed, as the openCypher TCK defines side effects: the difference
-/// between what can be seen before and after. A property whose value changed counts as
-/// one removed and one added; labels count when a label name appears in or disappears
-/// from the graph; deleting an element also removes its properties.
-///
-/// `before` holds the elements the statement changed as they were before it; names of
-/// keys and labels are read from `after`, where none is forgotten during a statement.
-fn side_effects(before: &Before, after: &Graph, touched: &write::Touched) -> Stats {
-    let mut stats = Stats::default();
-    let mut props = |b: Option<&crate::graph::Props>, a: Option<&crate::graph::Props>| {
-        let named = |g: &Graph, p: Option<&crate::graph::Props>| -> Vec<(String, Value)> {
-            p.map(|p| {
-                p.iter()
-                    .map(|(k, v)| (g.key_name(k).to_string(), v.clone()))
-                    .collect()
-            })
-            .unwrap_or_default()
-        };
-        let (old, new) = (named(after, b), named(after, a));
-        let same = |x: &(String, Value), y: &(String, Value)| {
-            x.0 == y.0 && x.1 == y.1 && x.1.type_name() == y.1.type_name()
-        };
-        stats.props_removed += old
-            .iter()
-            .filter(|o| !new.iter().any(|n| same(o, n)))
-            .count();
-        stats.props_set += new
-            .iter()
-            .filter(|n| !old.iter().any(|o| same(o, n)))
-            .count();
-    };
-    for id in &touched.nodes {
-        let (b, a) = (before.node(after, *id), after.node(*id));
-        let reused = b.is_some() && touched.created_nodes.contains(id);
-        match (b.is_some(), a.is_some()) {
-            (false, true) => stats.nodes_created += 1,
-            (true, false) => stats.nodes_deleted += 1,
-            (true, true) if reused => {
-                stats.nodes_created += 1;
-                stats.nodes_deleted += 1;
-            }
-            _ => {}
-        }
-        if reused {
-            props(b.as_ref().map(|n| &n.props), None);
-            props(None, a.as_ref().map(|n| &n.props));
-        } else {
-            props(b.as_ref().map(|n| &n.props), a.as_ref().map(|n| &n.props));
-        }
-    }
-    for id in &touched.rels {
-        let (b, a) = (before.rel(after, *id), after.rel(*id));
-        let reused = b.is_some() && touched.created_rels.contains(id);
-        match (b.is_some(), a.is_some()) {
-            (false, true) => stats.rels_created += 1,
-            (true, false) => stats.rels_deleted += 1,
-            (true, true) if reused => {
-                stats.rels_created += 1;
-                stats.rels_deleted += 1;
-            }
-            _ => {}
-        }
-        if reused {
-            props(b.as_ref().map(|r| &r.props), None);
-            props(None, a.as_ref().map(|r| &r.props));
-        } else {
-            props(b.as_ref().map(|r| &r.props), a.as_ref().map(|r| &r.props));
-        }
-    }
-    let symbols = 0..after.label_counts().len() as crate::graph::Symbol;
-    for label in symbols {
-        let old = before.label_count(after, label) > 0;
-        let new = after.label_count(label) > 0;
-        stats.labels_added += usize::from(new && !old);
-        stats.labels_removed += usize::from(old && !new);
-    }
-    stats
 }
 
 /// Runs a top-level pipeline: read segments streamed, updates applied between them.

@@ -162,6 +162,8 @@ fn date_bound(result: &ResultSet, value: &Value, end: bool) -> Option<NaiveDate>
     match value {
         Value::Null => None,
         Value::Date(date) => Some(*date),
+        Value::PartialDate(date) if end => date.latest(),
+        Value::PartialDate(date) => date.earliest(),
         Value::LocalDateTime(dt) => Some(dt.date()),
         Value::List(items) => {
             let dates = items.iter().filter_map(|v| date_bound(result, v, end));

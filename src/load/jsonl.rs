@@ -6,7 +6,7 @@
 //! `MATCH (a)-[r]->(b) RETURN a, r, b` exported and loaded back is the same graph, ids
 //! aside (the loaded graph numbers its own).
 //!
-//! JSON has no dates: text of exactly the form `YYYY-MM-DD` becomes a date again, as the
+//! JSON has no dates: text of the form `YYYY-MM-DD`, `YYYY-MM` or a bound (`<2017-06-08`) becomes a date or partial date again, as the
 //! export wrote it from one; other text stays text. A relationship whose end node no line
 //! holds is an error naming its line.
 
@@ -15,7 +15,6 @@ use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use chrono::NaiveDate;
 use serde_json::{Map, Value as Json};
 
 use super::LoadError;
@@ -260,10 +259,12 @@ fn property(json: &Json) -> Option<Value> {
             Some(i) => Value::Int(i),
             None => Value::Float(n.as_f64()?),
         },
-        Json::String(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(date) if s.len() == 10 => Value::Date(date),
-            _ => Value::str(s),
-        },
+        // A date as `--format jsonl` writes it: a day, or a partial date (`2015-04`,
+        // `<2017-06-08`); a bare year stays text, since it is as likely a number's text.
+        Json::String(s) if s.contains('-') || s.starts_with(['<', '>']) => {
+            crate::graph::partial::parse_partial_date(s).unwrap_or_else(|| Value::str(s))
+        }
+        Json::String(s) => Value::str(s),
         Json::Array(items) => Value::List(items.iter().map(property).collect::<Option<_>>()?),
         Json::Object(_) => return None,
     })
