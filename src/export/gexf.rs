@@ -162,8 +162,10 @@ fn date_bound(result: &ResultSet, value: &Value, end: bool) -> Option<NaiveDate>
     match value {
         Value::Null => None,
         Value::Date(date) => Some(*date),
-        Value::PartialDate(date) if end => date.latest(),
-        Value::PartialDate(date) => date.earliest(),
+        // An open side (a start known only as "before ...") takes the other reading, so
+        // every dated flow still gets a spell on the timeline.
+        Value::PartialDate(date) if end => date.latest().or(date.earliest()),
+        Value::PartialDate(date) => date.earliest().or(date.latest()),
         Value::LocalDateTime(dt) => Some(dt.date()),
         Value::List(items) => {
             let dates = items.iter().filter_map(|v| date_bound(result, v, end));

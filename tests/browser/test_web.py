@@ -276,6 +276,8 @@ def test_editor_completes_labels_and_runs_on_ctrl_enter(page, server):
     page.keyboard.type("MATCH (n:Plat")
     popup = page.locator(".cm-tooltip-autocomplete")
     expect(popup).to_contain_text("Platform")
+    # CodeMirror ignores Enter for a moment after the list opens (its interactionDelay).
+    page.wait_for_timeout(300)
     page.keyboard.press("Enter")
     page.keyboard.type(") RETURN n")
     expect(page.locator("#editor .cm-content")).to_have_text("MATCH (n:Platform) RETURN n")
