@@ -228,22 +228,36 @@ impl Runner {
     ) -> Result<Outcome, ExportError> {
         let mut outcome = Outcome::Ok;
         for statement in split_statements(script) {
-            if self.is_interrupted() {
-                writeln!(out.messages(), "interrupted")?;
-                return Ok(Outcome::Interrupted);
-            }
-            match self.run_statement(db, (script, origin, 1), statement, out)? {
-                Outcome::Ok => {}
-                Outcome::Failed => {
-                    outcome = Outcome::Failed;
-                    if !self.continue_on_error {
-                        break;
-                    }
-                }
-                Outcome::Interrupted => return Ok(Outcome::Interrupted),
+            if let Some(end) = self.step(db, (script, origin, 1), statement, out, &mut outcome)? {
+                return Ok(end);
             }
         }
         Ok(outcome)
+    }
+
+    /// Runs one statement of a script and folds its outcome into the script's
+    /// `outcome`: `Some` when the script ends there (Ctrl-C, or a failure without
+    /// `--continue-on-error`).
+    fn step(
+        &mut self,
+        db: &mut Database,
+        place: (&str, &str, usize),
+        statement: StatementText,
+        out: &mut dyn Output,
+        outcome: &mut Outcome,
+    ) -> Result<Option<Outcome>, ExportError> {
+        if self.is_interrupted() {
+            writeln!(out.messages(), "interrupted")?;
+            return Ok(Some(Outcome::Interrupted));
+        }
+        Ok(match self.run_statement(db, place, statement, out)? {
+            Outcome::Ok => None,
+            Outcome::Failed => {
+                *outcome = Outcome::Failed;
+                (!self.continue_on_error).then_some(Outcome::Failed)
+            }
+            Outcome::Interrupted => Some(Outcome::Interrupted),
+        })
     }
 
     /// Rolls back a transaction left open by a script or a session (`why` says which
@@ -349,23 +363,10 @@ impl Runner {
     ) -> Result<Outcome, Result<String, ExportError>> {
         let mut outcome = Outcome::Ok;
         while let Some(read) = reader.next_statement().map_err(Ok)? {
-            if self.is_interrupted() {
-                writeln!(out.messages(), "interrupted").map_err(|e| Err(e.into()))?;
-                return Ok(Outcome::Interrupted);
-            }
             let place = (read.source.as_str(), origin, read.first_line);
-            match self
-                .run_statement(db, place, read.statement(), out)
-                .map_err(Err)?
-            {
-                Outcome::Ok => {}
-                Outcome::Failed => {
-                    outcome = Outcome::Failed;
-                    if !self.continue_on_error {
-                        break;
-                    }
-                }
-                Outcome::Interrupted => return Ok(Outcome::Interrupted),
+            let step = self.step(db, place, read.statement(), out, &mut outcome);
+            if let Some(end) = step.map_err(Err)? {
+                return Ok(end);
             }
         }
         Ok(outcome)
