@@ -124,6 +124,19 @@ fn key_types<'r>(
     keys
 }
 
+/// Each property of `props` that has a declared key and is not null, as the key's id and
+/// the value's XML text (GraphML's `<data>`, GEXF's `<attvalue>`).
+pub fn keyed_values<'a>(
+    result: &'a ResultSet,
+    props: &'a std::collections::BTreeMap<String, Value>,
+    keys: &'a std::collections::BTreeMap<&str, (String, XmlType)>,
+) -> impl Iterator<Item = (&'a str, String)> + 'a {
+    props.iter().filter_map(move |(name, value)| {
+        let (id, kind) = keys.get(name.as_str())?;
+        (!matches!(value, Value::Null)).then(|| (id.as_str(), xml_value(result, value, *kind)))
+    })
+}
+
 /// A property value as the text of an XML attribute or element of type `kind`: XML
 /// Schema's lexical forms for numbers (`INF`, `-INF`, `NaN`), the table's rendering
 /// for strings.

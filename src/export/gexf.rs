@@ -16,7 +16,7 @@ use std::io::Write;
 use chrono::{Datelike, NaiveDate};
 
 use super::ExportError;
-use super::elements::{Elements, XmlType, labels_text, node_caption, push_xml_text, xml_value};
+use super::elements::{Elements, XmlType, keyed_values, labels_text, node_caption, push_xml_text};
 use crate::graph::Value;
 use crate::result::ResultSet;
 
@@ -121,12 +121,8 @@ fn push_attvalues(
     keys: &BTreeMap<&str, (String, XmlType)>,
     out: &mut String,
 ) {
-    for (name, value) in props {
-        if let Some((id, kind)) = keys.get(name.as_str())
-            && !matches!(value, Value::Null)
-        {
-            push_attvalue(id, &xml_value(result, value, *kind), out);
-        }
+    for (id, text) in keyed_values(result, props, keys) {
+        push_attvalue(id, &text, out);
     }
 }
 

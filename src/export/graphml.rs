@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::ExportError;
-use super::elements::{Elements, XmlType, labels_text, push_xml_text, xml_value};
+use super::elements::{Elements, XmlType, keyed_values, labels_text, push_xml_text};
 use crate::graph::Value;
 use crate::result::ResultSet;
 
@@ -91,12 +91,8 @@ fn push_props(
     keys: &BTreeMap<&str, (String, XmlType)>,
     out: &mut String,
 ) {
-    for (name, value) in props {
-        if let Some((id, kind)) = keys.get(name.as_str())
-            && !matches!(value, Value::Null)
-        {
-            push_data(id, &xml_value(result, value, *kind), out);
-        }
+    for (id, text) in keyed_values(result, props, keys) {
+        push_data(id, &text, out);
     }
 }
 
