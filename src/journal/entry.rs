@@ -161,6 +161,17 @@ pub fn frame_at(bytes: &[u8], offset: usize) -> Result<(&[u8], usize), &'static 
     Ok((payload, end))
 }
 
+/// Whether the entry at `offset` has its marker, ends exactly at the end of `bytes` and
+/// holds something other than zeros: a whole entry whose bytes changed, not a torn one.
+pub fn whole_but_altered(bytes: &[u8], offset: usize) -> bool {
+    let Some(head) = bytes.get(offset..offset + FRAME_LEN) else {
+        return false;
+    };
+    let length = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+    let payload = &bytes[offset + FRAME_LEN..];
+    head.starts_with(MARKER) && payload.len() == length && payload.iter().any(|&b| b != 0)
+}
+
 /// Whether a whole entry starts anywhere in `bytes` from `from` on.
 pub fn any_frame_from(bytes: &[u8], from: usize) -> bool {
     (from..bytes.len().saturating_sub(FRAME_LEN - 1))

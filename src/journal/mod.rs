@@ -150,7 +150,8 @@ pub fn read(path: &Path) -> Result<Option<Contents>, JournalError> {
             // that is all there, with its length, yet fails its checksum: a crash leaves
             // a short entry or zeros, not changed bytes.
             Err(reason)
-                if any_frame_from(&bytes, offset + 1) || whole_but_altered(&bytes, offset) =>
+                if any_frame_from(&bytes, offset + 1)
+                    || entry::whole_but_altered(&bytes, offset) =>
             {
                 return Err(damaged(reason.to_string()));
             }
@@ -167,17 +168,6 @@ pub fn read(path: &Path) -> Result<Option<Contents>, JournalError> {
     }
     contents.valid_len = offset as u64;
     Ok(Some(contents))
-}
-
-/// Whether the entry at `offset` ends exactly at the end of `bytes`, has its marker and
-/// holds something other than zeros: a whole entry whose bytes changed, not a torn one.
-fn whole_but_altered(bytes: &[u8], offset: usize) -> bool {
-    let Some(head) = bytes.get(offset..offset + entry::FRAME_LEN) else {
-        return false;
-    };
-    let length = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
-    let payload = &bytes[offset + entry::FRAME_LEN..];
-    head.starts_with(b"DTE") && payload.len() == length && payload.iter().any(|&b| b != 0)
 }
 
 fn read_header(path: &Path, bytes: &[u8]) -> Result<u64, JournalError> {
